@@ -1,0 +1,66 @@
+"""Settings read from the environment (prefix ``RRIS_``), so that scale-out is configuration alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path("var")
+
+
+class Settings(BaseSettings):
+    """Everything the composition root needs to build the service.
+
+    The embedded default (SQLite, in-process Socket.IO manager) needs no server; setting
+    ``RRIS_DATABASE_URL`` to PostgreSQL and ``RRIS_REDIS_URL`` runs the same code on several nodes.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="RRIS_", extra="ignore")
+
+    database_url: str = f"sqlite+aiosqlite:///{DEFAULT_DATA_DIR / 'rris.sqlite3'}"
+    redis_url: str | None = None
+    # Namespaces this deployment's keys and Socket.IO channel in Redis (several deployments may share one).
+    redis_prefix: str = Field(default="rris", pattern=r"^[A-Za-z0-9_.-]{1,40}$")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+
+    # Call lifecycle timings, in seconds.
+    ring_timeout_s: float = Field(default=20.0, gt=0)
+    grace_period_s: float = Field(default=30.0, gt=0)
+
+    # Accounts.
+    session_ttl_s: int = Field(default=12 * 3600, gt=0)
+    cookie_secure: bool = False
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_s: float = Field(default=15 * 60, gt=0)
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=8)
+
+    # ICE: no public STUN server by default, the machine may have no internet.
+    stun_urls: list[str] = Field(default_factory=list)
+    turn_urls: list[str] = Field(default_factory=list)
+    turn_secret: SecretStr | None = None
+    turn_credential_ttl_s: int = Field(default=12 * 3600, gt=0)
+
+    # Signalling payload limits.
+    max_socket_message_bytes: int = Field(default=256 * 1024, gt=0)
+
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, url: str) -> str:
+        if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("database_url must use sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return url
+
+    @field_validator("turn_urls", "stun_urls")
+    @classmethod
+    def _ice_scheme(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            if not url.startswith(("stun:", "stuns:", "turn:", "turns:")):
+                raise ValueError(f"not an ICE server URL: {url!r}")
+        return urls

@@ -1,0 +1,96 @@
+"""Clearly fictional demo data: two authorities, the interpreter pool and one account per role.
+
+Idempotent: running it again keeps the data and resets the demo passwords to the one given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.accounts import AccountService, OrganisationKind, Role
+from core.ids import OrganisationId, UserId
+from core.interpreters import Gender, InterpreterDirectory, WorkingLanguage
+from core.languages import LanguageTag
+
+POOL = "RRIS Interpreter Pool (DEMO)"
+OFFICE_A = "Demo Asylum Office A (FICTIONAL)"
+OFFICE_B = "Demo Border Police B (FICTIONAL)"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    display_name: str
+    role: Role
+    organisation: str
+    gender: Gender | None = None
+    languages: tuple[tuple[str, str | None], ...] = ()
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("demo.caseworker", "Demo Caseworker A", Role.CASEWORKER, OFFICE_A),
+    DemoAccount("demo.caseworker.b", "Demo Caseworker B", Role.CASEWORKER, OFFICE_B),
+    DemoAccount("demo.coordinator", "Demo Coordinator", Role.COORDINATOR, POOL),
+    DemoAccount("demo.admin", "Demo Administrator", Role.ADMIN, POOL),
+    DemoAccount(
+        "demo.interpreter.ps",
+        "Demo Interpreter Pashto F",
+        Role.INTERPRETER,
+        POOL,
+        Gender.FEMALE,
+        (("ps-AF", None), ("en", None)),
+    ),
+    DemoAccount(
+        "demo.interpreter.ps2",
+        "Demo Interpreter Pashto M",
+        Role.INTERPRETER,
+        POOL,
+        Gender.MALE,
+        (("ps", None),),
+    ),
+    DemoAccount(
+        "demo.interpreter.ar",
+        "Demo Interpreter Arabic M",
+        Role.INTERPRETER,
+        POOL,
+        Gender.MALE,
+        (("ar", "Levantine"), ("fr", None)),
+    ),
+    DemoAccount(
+        "demo.interpreter.fa",
+        "Demo Interpreter Farsi/Dari F",
+        Role.INTERPRETER,
+        POOL,
+        Gender.FEMALE,
+        (("fa-IR", None), ("fa-AF", "Dari")),
+    ),
+)
+
+
+async def load_demo(
+    accounts: AccountService, directory: InterpreterDirectory, password: str
+) -> list[DemoAccount]:
+    orgs: dict[str, OrganisationId] = {}
+    for name, kind, country in (
+        (POOL, OrganisationKind.OPERATOR, None),
+        (OFFICE_A, OrganisationKind.AUTHORITY, None),
+        (OFFICE_B, OrganisationKind.AUTHORITY, None),
+    ):
+        found = await accounts.find_organisation(name)
+        orgs[name] = found.id if found else (await accounts.create_organisation(name, kind, country)).id
+    for account in DEMO_ACCOUNTS:
+        user_id: UserId | None = await accounts.find_user(account.username)
+        if user_id is None:
+            user_id = await accounts.create_user(
+                orgs[account.organisation], account.username, account.display_name, password, account.role
+            )
+        else:
+            await accounts.set_password(user_id, password)
+        if account.role == Role.INTERPRETER and account.gender is not None:
+            await directory.set_profile(
+                user_id,
+                account.gender,
+                [WorkingLanguage(LanguageTag.parse(tag), dialect) for tag, dialect in account.languages],
+                [orgs[OFFICE_A], orgs[OFFICE_B]],
+            )
+    return list(DEMO_ACCOUNTS)

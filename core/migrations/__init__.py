@@ -1,0 +1,1 @@
+"""Alembic migrations for the RRIS schema; run them with ``rris db upgrade``."""

@@ -1,0 +1,1 @@
+"""The offline first-contact phrasebook and shared terminology (issue 6, not built yet)."""

@@ -1,0 +1,3 @@
+from rris.cli import main
+
+main()

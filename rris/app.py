@@ -1,0 +1,42 @@
+"""``create_app(settings)``: the one place where every package's services and routes are wired."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from core.clock import Clock, SystemClock
+from core.config import Settings
+from core.logging import configure_logging
+from rris.http import auth, calls, health
+from rris.http.auth import sessions_and_csrf
+from rris.http.errors import domain_errors
+from rris.http.keys import SERVICES
+from rris.services import Services, build_services
+from signaling.server import SocketNotifier, create_socket_server, register_handlers
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+def create_app(
+    settings: Settings, clock: Clock | None = None, *, configure_logs: bool = True
+) -> web.Application:
+    """Build the aiohttp application with the Socket.IO server attached at ``/socket.io/``."""
+    if configure_logs:
+        configure_logging(settings.log_level)
+    sio = create_socket_server(settings)
+    services = build_services(settings, clock or SystemClock(), SocketNotifier(sio))
+    app = web.Application(middlewares=[domain_errors, sessions_and_csrf], client_max_size=MAX_BODY_BYTES)
+    app[SERVICES] = services
+    sio.attach(app)
+    register_handlers(sio, services.accounts, services.calls, services.presence, services.ice)
+    app.add_routes([*health.routes(), *auth.routes(), *calls.routes()])
+
+    async def close_services(_: web.Application) -> None:
+        await services.close()
+
+    app.on_cleanup.append(close_services)
+    return app
+
+
+def services_of(app: web.Application) -> Services:
+    return app[SERVICES]

@@ -1,0 +1,103 @@
+"""The ``rris`` command: ``serve``, ``db upgrade`` and ``demo-call``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import sys
+
+from aiohttp import web
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from core.config import Settings
+from core.db import Database
+from core.demo import load_demo
+from core.migrate import alembic_config, upgrade
+from rris.app import create_app, services_of
+
+
+async def _db_upgrade(settings: Settings) -> None:
+    db = Database(settings.database_url)
+    try:
+        await upgrade(db)
+    finally:
+        await db.close()
+
+
+async def _schema_is_current(settings: Settings) -> bool:
+    db = Database(settings.database_url)
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    try:
+        async with db.engine.connect() as conn:
+            current = await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
+    finally:
+        await db.close()
+    return bool(current == head)
+
+
+async def _serve(settings: Settings, demo: bool) -> None:
+    if demo:
+        await _db_upgrade(settings)
+    elif not await _schema_is_current(settings):
+        sys.exit("the database schema is not current: run `rris db upgrade` first")
+    app = create_app(settings)
+    if demo:
+        password = os.environ.get("RRIS_DEMO_PASSWORD") or secrets.token_urlsafe(12)
+        svc = services_of(app)
+        accounts = await load_demo(svc.accounts, svc.directory, password)
+        print("Demo data loaded (all fictional). Password for every demo account:", password)
+        for account in accounts:
+            print(f"  {account.role:<12} {account.username}")
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    print(f"RRIS listening on http://{settings.host}:{settings.port}", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="rris", description="Regional Remote Interpretation Service")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the service")
+    serve.add_argument("--host", help="bind address (RRIS_HOST, default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (RRIS_PORT, default 8080)")
+    serve.add_argument("--demo", action="store_true", help="upgrade the schema and load fictional demo data")
+    db = commands.add_parser("db", help="database schema")
+    db.add_subparsers(dest="db_command", required=True).add_parser("upgrade", help="apply all migrations")
+    call = commands.add_parser("demo-call", help="connect a demo caseworker and interpreter in a real call")
+    call.add_argument("--url", default="http://127.0.0.1:8080")
+    call.add_argument("--password", default=os.environ.get("RRIS_DEMO_PASSWORD"), required=False)
+    call.add_argument("--language", default="ps")
+    call.add_argument("--seconds", type=float, default=3.0, help="how long media flows before hang-up")
+    args = parser.parse_args(argv)
+
+    overrides = {
+        k: v for k, v in (("host", getattr(args, "host", None)), ("port", getattr(args, "port", None))) if v
+    }
+    settings = Settings(**overrides)
+    try:
+        if args.command == "serve":
+            asyncio.run(_serve(settings, args.demo))
+        elif args.command == "db":
+            asyncio.run(_db_upgrade(settings))
+            print("database schema is current")
+        elif args.command == "demo-call":
+            from rris.democall import run_demo_call
+
+            if not args.password:
+                sys.exit("give --password (printed by `rris serve --demo`) or set RRIS_DEMO_PASSWORD")
+            ok = asyncio.run(run_demo_call(args.url, args.password, args.language, args.seconds))
+            sys.exit(0 if ok else 1)
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

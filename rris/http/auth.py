@@ -1,0 +1,122 @@
+"""Login, logout and the session: an HttpOnly SameSite cookie plus a CSRF token for state changes."""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import logging
+from typing import Annotated
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from core.accounts import SESSION_COOKIE, SessionView
+from core.errors import Forbidden, InvalidInput, NotAuthenticated
+from core.logging import log_event
+from rris.http.errors import Handler
+from rris.http.keys import SESSION, services, session_of
+
+log = logging.getLogger("rris.auth")
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_EXEMPT = frozenset({"/api/login"})  # no session yet; guarded by JSON-only and the Origin check
+
+
+class LoginBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+
+
+async def read_json(request: web.Request) -> object:
+    if request.content_type != "application/json":
+        raise InvalidInput("expected an application/json body")
+    try:
+        return await request.json()
+    except ValueError as exc:
+        raise InvalidInput("body is not valid JSON") from exc
+
+
+def _same_origin(request: web.Request) -> bool:
+    origin = request.headers.get("Origin")
+    return origin is None or origin == f"{request.scheme}://{request.host}"
+
+
+@web.middleware
+async def sessions_and_csrf(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Resolve the session cookie; refuse cross-origin writes and writes without the CSRF token."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        with contextlib.suppress(NotAuthenticated):
+            request[SESSION] = await services(request).accounts.resolve(token)
+    if request.method not in SAFE_METHODS:
+        if not _same_origin(request):
+            raise Forbidden("cross-origin request refused")
+        if request.path not in CSRF_EXEMPT:
+            view = session_of(request)
+            sent = request.headers.get(CSRF_HEADER, "")
+            if view is None:
+                raise NotAuthenticated()
+            if not hmac.compare_digest(sent.encode(), view.csrf_token.encode()):
+                raise Forbidden("missing or wrong CSRF token")
+    return await handler(request)
+
+
+def require_session(request: web.Request) -> SessionView:
+    view = session_of(request)
+    if view is None:
+        raise NotAuthenticated()
+    return view
+
+
+def _session_json(view: SessionView) -> dict[str, object]:
+    who = view.principal
+    return {
+        "user": {
+            "id": who.user_id,
+            "display_name": who.display_name,
+            "role": who.role,
+            "organisation": {"id": who.organisation_id, "name": who.organisation_name},
+        },
+        "csrf_token": view.csrf_token,
+    }
+
+
+async def login(request: web.Request) -> web.Response:
+    body = LoginBody.model_validate(await read_json(request))
+    svc = services(request)
+    client = request.remote or "unknown"
+    session = await svc.accounts.login(body.username, body.password, client_key=client)
+    log_event(log, "auth.login", user=session.principal.user_id)
+    response = web.json_response(_session_json(SessionView(session.principal, session.csrf_token)))
+    response.set_cookie(
+        SESSION_COOKIE,
+        session.token,
+        max_age=svc.settings.session_ttl_s,
+        httponly=True,
+        samesite="Lax",
+        secure=svc.settings.cookie_secure,
+        path="/",
+    )
+    return response
+
+
+async def logout(request: web.Request) -> web.Response:
+    view = require_session(request)
+    await services(request).accounts.logout(request.cookies[SESSION_COOKIE])
+    log_event(log, "auth.logout", user=view.principal.user_id)
+    response = web.json_response({"ok": True})
+    response.del_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+async def current_session(request: web.Request) -> web.Response:
+    return web.json_response(_session_json(require_session(request)))
+
+
+def routes() -> list[web.RouteDef]:
+    return [
+        web.post("/api/login", login),
+        web.post("/api/logout", logout),
+        web.get("/api/session", current_session),
+    ]

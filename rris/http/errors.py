@@ -1,0 +1,40 @@
+"""Domain errors become JSON error responses here, and only here."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from core.errors import DomainError, InvalidInput
+
+STATUS_BY_CODE = {
+    "invalid_input": 400,
+    "not_authenticated": 401,
+    "invalid_credentials": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "conflict": 409,
+    "too_many_attempts": 429,
+}
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def error_response(exc: DomainError) -> web.Response:
+    return web.json_response(
+        {"error": {"code": exc.code, "message": exc.message}}, status=STATUS_BY_CODE.get(exc.code, 400)
+    )
+
+
+@web.middleware
+async def domain_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        return error_response(InvalidInput(f"{where}: {first['msg']}"))
+    except DomainError as exc:
+        return error_response(exc)

@@ -1,0 +1,20 @@
+"""Typed application keys shared by the HTTP modules."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from core.accounts import SessionView
+from rris.services import Services
+
+SERVICES = web.AppKey("services", Services)
+SESSION = "rris.session"  # request key: the resolved SessionView, when there is one
+
+
+def services(request: web.Request) -> Services:
+    return request.app[SERVICES]
+
+
+def session_of(request: web.Request) -> SessionView | None:
+    view = request.get(SESSION)
+    return view if isinstance(view, SessionView) else None

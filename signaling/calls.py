@@ -1,0 +1,465 @@
+"""The on-demand call lifecycle: request, ring one interpreter at a time, accept, relay, hang up, rejoin.
+
+Live calls are documents in the :class:`~core.state_store.StateStore`, changed only by compare-and-set
+through the transition table in :mod:`signaling.states`; so any node may handle any event, and timers
+that fire late (a ring timeout after an accept, a grace expiry after a rejoin) find nothing to do.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from core.accounts import Principal, Role
+from core.clock import Clock
+from core.errors import Conflict, DomainError, Forbidden, NotFound
+from core.ids import CallId, UserId, new_id
+from core.interpreters import Gender, InterpreterDirectory
+from core.languages import LanguageTag
+from core.logging import log_event
+from core.state_store import Document, StateStore
+from signaling.live import update
+from signaling.matching import rank_free_interpreters
+from signaling.presence import PresenceService
+from signaling.records import CallRecords
+from signaling.states import CallState, Outcome, PresenceState, check_call_transition, check_outcome
+
+log = logging.getLogger("rris.calls")
+
+CASEWORKER = "caseworker"
+INTERPRETER = "interpreter"
+
+
+class PeerUnavailable(DomainError):
+    """The other participant is reconnecting; try again once they are back."""
+
+    code = "peer_unavailable"
+
+
+class Notifier(Protocol):
+    """How the domain reaches a client socket; the transport implements it."""
+
+    async def send(self, sid: str, event: str, payload: dict[str, Any]) -> None: ...
+
+
+class TaskSpawner(Protocol):
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> None: ...
+
+
+@dataclass(frozen=True)
+class CallTimings:
+    ring_timeout_s: float
+    grace_period_s: float
+
+
+def call_key(call_id: str) -> str:
+    return f"call:{call_id}"
+
+
+def caseworker_key(user_id: str) -> str:
+    return f"caseworker-call:{user_id}"
+
+
+def _role_in(call: Document, user_id: str) -> str:
+    if call["caseworker"] == user_id:
+        return CASEWORKER
+    if call["interpreter"] == user_id and call["state"] == CallState.ACTIVE:
+        return INTERPRETER
+    raise Forbidden("you are not a participant of this call")
+
+
+def _other(role: str) -> str:
+    return INTERPRETER if role == CASEWORKER else CASEWORKER
+
+
+def public_view(call: Document) -> dict[str, Any]:
+    """What participants are told about a call (no socket ids, no other users' names)."""
+    return {
+        "call_id": call["id"],
+        "state": call["state"],
+        "language": call["language"],
+        "organisation": call["organisation_name"],
+        "attempt": call["attempt"],
+    }
+
+
+class CallService:
+    def __init__(
+        self,
+        store: StateStore,
+        presence: PresenceService,
+        directory: InterpreterDirectory,
+        records: CallRecords,
+        notifier: Notifier,
+        clock: Clock,
+        tasks: TaskSpawner,
+        timings: CallTimings,
+    ) -> None:
+        self._store = store
+        self._presence = presence
+        self._directory = directory
+        self._records = records
+        self._notify = notifier
+        self._clock = clock
+        self._tasks = tasks
+        self._timings = timings
+
+    # -- caseworker side -------------------------------------------------------------------------
+
+    async def request(self, who: Principal, sid: str, language: str, gender: str | None) -> dict[str, Any]:
+        """Open an on-demand request and start ringing; one live request per caseworker."""
+        if who.role != Role.CASEWORKER:
+            raise Forbidden("only caseworkers request interpreters")
+        tag = LanguageTag.parse(language)
+        wanted_gender = Gender(gender) if gender else None
+        call_id = CallId(new_id())
+        if await self._store.create(caseworker_key(who.user_id), {"call_id": call_id}) is None:
+            raise Conflict("you already have a call in progress")
+        now = self._clock.now()
+        call: Document = {
+            "id": call_id,
+            "state": CallState.SEARCHING,
+            "organisation_id": who.organisation_id,
+            "organisation_name": who.organisation_name,
+            "caseworker": who.user_id,
+            "caseworker_sid": sid,
+            "interpreter": None,
+            "interpreter_sid": None,
+            "language": tag.tag,
+            "gender": wanted_gender.value if wanted_gender else None,
+            "attempt": 0,
+            "tried": [],
+            "requested_at": now.isoformat(),
+            "rung_at": None,
+            "answered_at": None,
+            "disconnected": {},
+        }
+        await self._store.create(call_key(call_id), call)
+        await self._records.opened(call_id, who.organisation_id, who.user_id, tag.tag, call["gender"], now)
+        log_event(log, "call.requested", call_id=call_id, language=tag.tag, organisation=who.organisation_id)
+        await self._ring_next(call_id)
+        entry = await self._store.get(call_key(call_id))
+        return public_view(entry.value) if entry else {"call_id": call_id, "state": CallState.ENDED}
+
+    async def cancel(self, who: Principal, call_id: str) -> None:
+        call = await self._get(call_id)
+        if call["caseworker"] != who.user_id:
+            raise Forbidden("only the requesting caseworker can cancel")
+        await self._finish(call_id, Outcome.CANCELLED)
+
+    # -- interpreter side ------------------------------------------------------------------------
+
+    async def accept(self, who: Principal, sid: str, call_id: str) -> dict[str, Any]:
+        """Compare-and-set ringing(me) -> active: of two accepts, or an accept racing a timeout, one wins."""
+        now = self._clock.now().isoformat()
+
+        def change(call: Document) -> Document:
+            if call["state"] != CallState.RINGING or call["interpreter"] != who.user_id:
+                raise Conflict("this call is no longer ringing for you")
+            check_call_transition(CallState.RINGING, CallState.ACTIVE)
+            return call | {"state": CallState.ACTIVE, "interpreter_sid": sid, "answered_at": now}
+
+        _, entry = await update(self._store, call_key(call_id), change, "no such call")
+        call = entry.value
+        await self._presence.move(who.user_id, call_id, PresenceState.IN_CALL)
+        await self._presence.rebind(who.user_id, call_id, sid)
+        await self._write_record(call)
+        view = public_view(call)
+        await self._notify.send(call["caseworker_sid"], "call:accepted", view | {"role": CASEWORKER})
+        log_event(log, "call.accepted", call_id=call_id, attempt=call["attempt"])
+        return view | {"role": INTERPRETER}
+
+    async def decline(self, who: Principal, call_id: str) -> None:
+        await self._release_ring(
+            call_id, who.user_id, expected_attempt=None, presence_to=PresenceState.STANDBY
+        )
+
+    # -- both sides ------------------------------------------------------------------------------
+
+    async def hang_up(self, who: Principal, call_id: str) -> None:
+        call = await self._get(call_id)
+        _role_in(call, who.user_id)
+        if call["state"] in (CallState.SEARCHING, CallState.RINGING):
+            await self._finish(call_id, Outcome.CANCELLED)
+        else:
+            await self._finish(call_id, Outcome.COMPLETED, by=who.user_id)
+
+    async def relay(self, who: Principal, call_id: str, event: str, payload: dict[str, Any]) -> None:
+        """Pass negotiation to the other participant of an active call, and to nobody else."""
+        call = await self._get(call_id)
+        role = _role_in(call, who.user_id)
+        if call["state"] != CallState.ACTIVE:
+            raise Conflict("the call is not active")
+        target = call[f"{_other(role)}_sid"]
+        if target is None:
+            raise PeerUnavailable()
+        await self._notify.send(target, event, payload | {"call_id": call_id, "from": role})
+
+    async def current_call(self, who: Principal) -> dict[str, Any] | None:
+        """The live call this user takes part in, so a reconnecting client can rejoin it."""
+        if who.role == Role.CASEWORKER:
+            ref = await self._store.get(caseworker_key(who.user_id))
+            call_id = ref.value["call_id"] if ref else None
+        else:
+            presence = await self._presence.get(who.user_id)
+            call_id = presence.call_id if presence else None
+        if call_id is None:
+            return None
+        entry = await self._store.get(call_key(call_id))
+        if entry is None:
+            return None
+        try:
+            role = _role_in(entry.value, who.user_id)
+        except Forbidden:
+            return None
+        return public_view(entry.value) | {"role": role, "disconnected": sorted(entry.value["disconnected"])}
+
+    async def rejoin(self, who: Principal, sid: str, call_id: str) -> dict[str, Any]:
+        """Take a call back from a new socket within the grace period; the client then restarts ICE."""
+
+        def change(call: Document) -> Document:
+            role = _role_in(call, who.user_id)
+            if call["state"] != CallState.ACTIVE:
+                raise Conflict("the call is not active")
+            disconnected = {k: v for k, v in call["disconnected"].items() if k != role}
+            return call | {f"{role}_sid": sid, "disconnected": disconnected}
+
+        _, entry = await update(self._store, call_key(call_id), change, "no such call")
+        call = entry.value
+        role = _role_in(call, who.user_id)
+        if role == INTERPRETER:
+            await self._presence.rebind(who.user_id, call_id, sid)
+        other_sid = call[f"{_other(role)}_sid"]
+        if other_sid:
+            await self._notify.send(other_sid, "call:peer-rejoined", {"call_id": call_id, "role": role})
+        log_event(log, "call.rejoined", call_id=call_id, role=role)
+        return public_view(call) | {"role": role, "ice_restart": True}
+
+    async def socket_closed(self, who: Principal, sid: str) -> None:
+        """A socket went away: end what it was doing, or start the grace period of its active call."""
+        if who.role == Role.INTERPRETER:
+            presence = await self._presence.get(who.user_id)
+            if presence is None or presence.sid != sid:
+                return
+            if presence.state == PresenceState.RINGING and presence.call_id:
+                await self._release_ring(presence.call_id, who.user_id, None, PresenceState.OFFLINE)
+                return
+            if presence.state != PresenceState.IN_CALL or presence.call_id is None:
+                await self._presence.go_offline(who.user_id, sid=sid)
+                return
+            call_id: str | None = presence.call_id
+        else:
+            ref = await self._store.get(caseworker_key(who.user_id))
+            call_id = ref.value["call_id"] if ref else None
+        if call_id is None:
+            return
+        entry = await self._store.get(call_key(call_id))
+        if entry is None:
+            return
+        call = entry.value
+        role = CASEWORKER if call["caseworker"] == who.user_id else INTERPRETER
+        if call[f"{role}_sid"] != sid:
+            return  # another socket of this user holds the call
+        if call["state"] in (CallState.SEARCHING, CallState.RINGING):
+            await self._finish(call_id, Outcome.CANCELLED)
+            return
+        await self._start_grace(call_id, role, sid)
+
+    # -- internals -------------------------------------------------------------------------------
+
+    async def _get(self, call_id: str) -> Document:
+        entry = await self._store.get(call_key(call_id))
+        if entry is None:
+            raise NotFound("no such call")
+        return entry.value
+
+    async def _ring_next(self, call_id: CallId) -> None:
+        """Ring the least recently busy free interpreter not yet tried, or end with no_interpreter."""
+        call = await self._get(call_id)
+        if call["state"] != CallState.SEARCHING:
+            return
+        candidates = await self._directory.candidates(
+            LanguageTag.parse(call["language"]),
+            call["organisation_id"],
+            Gender(call["gender"]) if call["gender"] else None,
+        )
+        untried = [c.user_id for c in candidates if c.user_id not in call["tried"]]
+        ranked = rank_free_interpreters(untried, await self._presence.get_many(untried))
+        for interpreter in ranked:
+            claimed = await self._presence.claim_for_ring(interpreter.user_id, call_id)
+            if claimed is None:
+                continue
+            if await self._start_ringing(call_id, claimed.user_id, claimed.sid):
+                return
+            await self._presence.move(claimed.user_id, call_id, PresenceState.STANDBY)
+            return  # the call moved on (cancelled) while we claimed
+        await self._finish(call_id, Outcome.NO_INTERPRETER)
+
+    async def _start_ringing(self, call_id: CallId, interpreter: UserId, interpreter_sid: str | None) -> bool:
+        now = self._clock.now().isoformat()
+
+        def change(call: Document) -> Document:
+            if call["state"] != CallState.SEARCHING:
+                raise Conflict("no longer searching")
+            check_call_transition(CallState.SEARCHING, CallState.RINGING)
+            return call | {
+                "state": CallState.RINGING,
+                "interpreter": interpreter,
+                "interpreter_sid": interpreter_sid,
+                "attempt": call["attempt"] + 1,
+                "tried": [*call["tried"], interpreter],
+                "rung_at": call["rung_at"] or now,
+            }
+
+        try:
+            _, entry = await update(self._store, call_key(call_id), change)
+        except (Conflict, NotFound):
+            return False
+        call = entry.value
+        attempt = call["attempt"]
+        self._clock.call_later(
+            self._timings.ring_timeout_s,
+            lambda: self._tasks.spawn(self._ring_timed_out(call_id, interpreter, attempt)),
+        )
+        view = public_view(call)
+        if interpreter_sid:
+            await self._notify.send(
+                interpreter_sid,
+                "call:ring",
+                view | {"gender_requested": call["gender"], "timeout_s": self._timings.ring_timeout_s},
+            )
+        await self._notify.send(call["caseworker_sid"], "call:status", view)
+        log_event(log, "call.ringing", call_id=call_id, attempt=attempt)
+        return True
+
+    async def _ring_timed_out(self, call_id: CallId, interpreter: UserId, attempt: int) -> None:
+        # A missed ring puts the interpreter "away" (redirection on no answer), so the next
+        # request does not ring an empty chair again; they go back on standby themselves.
+        await self._release_ring(call_id, interpreter, attempt, PresenceState.AWAY, reason="timeout")
+
+    async def _release_ring(
+        self,
+        call_id: str,
+        interpreter: str,
+        expected_attempt: int | None,
+        presence_to: PresenceState,
+        reason: str = "declined",
+    ) -> None:
+        """Ringing(interpreter) -> searching, then ring the next one."""
+
+        def change(call: Document) -> Document:
+            if call["state"] != CallState.RINGING or call["interpreter"] != interpreter:
+                raise Conflict("this call is no longer ringing for you")
+            if expected_attempt is not None and call["attempt"] != expected_attempt:
+                raise Conflict("a later ring is in progress")
+            check_call_transition(CallState.RINGING, CallState.SEARCHING)
+            return call | {"state": CallState.SEARCHING, "interpreter": None, "interpreter_sid": None}
+
+        try:
+            old, _ = await update(self._store, call_key(call_id), change, "no such call")
+        except (Conflict, NotFound):
+            if expected_attempt is not None:
+                return  # a timer that lost the race: nothing to do
+            raise
+        await self._presence.move(interpreter, call_id, presence_to)
+        if reason == "timeout" and old["interpreter_sid"]:
+            await self._notify.send(
+                old["interpreter_sid"], "call:ring-cancelled", {"call_id": call_id, "reason": reason}
+            )
+            await self._notify.send(old["interpreter_sid"], "presence:state", {"state": presence_to})
+        log_event(log, "call.ring_released", call_id=call_id, reason=reason)
+        await self._ring_next(CallId(call_id))
+
+    async def _finish(self, call_id: str, outcome: Outcome, by: str | None = None) -> None:
+        """Move a call to ENDED once (compare-and-set), then tell both sides and write the record."""
+        now = self._clock.now()
+
+        def change(call: Document) -> Document:
+            current = CallState(call["state"])
+            check_call_transition(current, CallState.ENDED)
+            check_outcome(current, outcome)
+            return call | {"state": CallState.ENDED, "outcome": outcome, "ended_at": now.isoformat()}
+
+        old, entry = await update(self._store, call_key(call_id), change, "no such call")
+        call = entry.value
+        await self._store.delete(call_key(call_id))
+        await self._store.delete(caseworker_key(call["caseworker"]))
+        interpreter, interpreter_sid = old["interpreter"], old["interpreter_sid"]
+        reason = {"completed": "hangup"}.get(outcome, str(outcome))
+        payload = {"call_id": call_id, "reason": reason, "outcome": outcome}
+        if interpreter is not None and old["state"] == CallState.RINGING:
+            await self._presence.move(interpreter, call_id, PresenceState.STANDBY)
+            if interpreter_sid:
+                await self._notify.send(
+                    interpreter_sid, "call:ring-cancelled", {"call_id": call_id, "reason": reason}
+                )
+        elif interpreter is not None:
+            dropped = INTERPRETER in old["disconnected"]
+            await self._presence.move(
+                interpreter,
+                call_id,
+                PresenceState.OFFLINE if dropped else PresenceState.STANDBY,
+                busy_ended=True,
+            )
+            if interpreter_sid:
+                await self._notify.send(interpreter_sid, "call:ended", payload)
+        if old["caseworker_sid"]:
+            await self._notify.send(old["caseworker_sid"], "call:ended", payload)
+        await self._write_record(call, ended_at=now, outcome=outcome)
+        log_event(log, "call.ended", call_id=call_id, outcome=outcome, by_participant=by is not None)
+
+    async def _start_grace(self, call_id: str, role: str, sid: str) -> None:
+        deadline = self._clock.now().timestamp() + self._timings.grace_period_s
+
+        def change(call: Document) -> Document:
+            if call["state"] != CallState.ACTIVE or call[f"{role}_sid"] != sid:
+                raise Conflict("socket no longer holds the call")
+            return call | {f"{role}_sid": None, "disconnected": call["disconnected"] | {role: deadline}}
+
+        try:
+            _, entry = await update(self._store, call_key(call_id), change)
+        except (Conflict, NotFound):
+            return
+        call = entry.value
+        if role == INTERPRETER:
+            await self._presence.rebind(call["interpreter"], call_id, None)
+        other_sid = call[f"{_other(role)}_sid"]
+        if other_sid:
+            await self._notify.send(
+                other_sid,
+                "call:peer-disconnected",
+                {"call_id": call_id, "role": role, "grace_s": self._timings.grace_period_s},
+            )
+        log_event(log, "call.grace_started", call_id=call_id, role=role)
+        self._clock.call_later(
+            self._timings.grace_period_s,
+            lambda: self._tasks.spawn(self._grace_expired(call_id, role, deadline)),
+        )
+
+    async def _grace_expired(self, call_id: str, role: str, deadline: float) -> None:
+        entry = await self._store.get(call_key(call_id))
+        if entry is None or entry.value["disconnected"].get(role) != deadline:
+            return  # rejoined, or already ended
+        try:
+            await self._finish(call_id, Outcome.DROPPED)
+        except (Conflict, NotFound):
+            return
+
+    async def _write_record(
+        self, call: Document, ended_at: datetime | None = None, outcome: Outcome | None = None
+    ) -> None:
+        def ts(value: str | None) -> datetime | None:
+            return datetime.fromisoformat(value) if value else None
+
+        await self._records.progressed(
+            CallId(call["id"]),
+            interpreter_id=call["interpreter"] if call["answered_at"] else None,
+            rung_at=ts(call["rung_at"]),
+            answered_at=ts(call["answered_at"]),
+            ring_attempts=call["attempt"],
+            ended_at=ended_at,
+            outcome=outcome.value if outcome else None,
+        )

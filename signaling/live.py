@@ -1,0 +1,28 @@
+"""Compare-and-set updates of live documents, retried when another event or node got there first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from core.errors import Conflict, NotFound
+from core.state_store import Document, Entry, StateStore
+
+MAX_CAS_RETRIES = 20
+
+
+async def update(
+    store: StateStore, key: str, change: Callable[[Document], Document], missing: str = "not found"
+) -> tuple[Document, Entry]:
+    """Apply ``change`` to the document at ``key`` atomically; returns (old value, new entry).
+
+    ``change`` gets a copy and may raise a domain error to refuse; it is re-run on a lost race.
+    """
+    for _ in range(MAX_CAS_RETRIES):
+        entry = await store.get(key)
+        if entry is None:
+            raise NotFound(missing)
+        new_value = change(dict(entry.value))
+        written = await store.replace(key, entry, new_value)
+        if written is not None:
+            return entry.value, written
+    raise Conflict("too much contention; try again")

@@ -1,0 +1,51 @@
+"""Payloads of every client-to-server event, validated before anything changes.
+
+Each model rejects unknown fields and bounds every size, so a malformed or oversized event gets an
+error acknowledgement and touches no state. ``docs/signalling-protocol.md`` describes them for client
+authors.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+CallIdField = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+MAX_SDP_CHARS = 64 * 1024
+MAX_CANDIDATE_CHARS = 1024
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+class StandbyPayload(Payload):
+    on: bool
+
+
+class CallRequestPayload(Payload):
+    language: Annotated[str, StringConstraints(min_length=2, max_length=35)]
+    gender: Literal["female", "male"] | None = None
+
+
+class CallRefPayload(Payload):
+    call_id: CallIdField
+
+
+class SessionDescriptionPayload(Payload):
+    call_id: CallIdField
+    type: Literal["offer", "answer"]
+    sdp: Annotated[str, StringConstraints(min_length=10, max_length=MAX_SDP_CHARS)]
+
+
+class IceCandidate(Payload):
+    candidate: Annotated[str, StringConstraints(max_length=MAX_CANDIDATE_CHARS)]
+    sdpMid: Annotated[str, StringConstraints(max_length=64)] | None = None  # W3C RTCIceCandidateInit names
+    sdpMLineIndex: Annotated[int, Field(ge=0, le=64)] | None = None
+    usernameFragment: Annotated[str, StringConstraints(max_length=256)] | None = None
+
+
+class IceCandidatePayload(Payload):
+    call_id: CallIdField
+    candidate: IceCandidate | None  # None marks the end of candidates

@@ -1,0 +1,127 @@
+"""Call records: the durable trace of each on-demand request (times and outcome, never content)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from core.accounts import Principal, Role
+from core.db import Database
+from core.errors import NotFound
+from core.ids import CallId, OrganisationId, UserId
+from core.models import CallRecordRow
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    id: CallId
+    organisation_id: OrganisationId
+    caseworker_id: UserId
+    interpreter_id: UserId | None
+    language: str
+    requested_gender: str | None
+    requested_at: datetime
+    rung_at: datetime | None
+    answered_at: datetime | None
+    ended_at: datetime | None
+    outcome: str | None
+    ring_attempts: int
+
+    @classmethod
+    def from_row(cls, row: CallRecordRow) -> CallRecord:
+        return cls(
+            id=CallId(row.id),
+            organisation_id=OrganisationId(row.organisation_id),
+            caseworker_id=UserId(row.caseworker_id),
+            interpreter_id=UserId(row.interpreter_id) if row.interpreter_id else None,
+            language=row.language,
+            requested_gender=row.requested_gender,
+            requested_at=row.requested_at,
+            rung_at=row.rung_at,
+            answered_at=row.answered_at,
+            ended_at=row.ended_at,
+            outcome=row.outcome,
+            ring_attempts=row.ring_attempts,
+        )
+
+    def visible_to(self, who: Principal) -> bool:
+        """Authorities see their own calls, interpreters the calls they took, operator staff all."""
+        if who.sees_all_organisations:
+            return True
+        if who.role == Role.INTERPRETER:
+            return self.interpreter_id == who.user_id
+        if who.role == Role.CASEWORKER:
+            return self.organisation_id == who.organisation_id
+        return who.role in (Role.COORDINATOR, Role.ADMIN) and self.organisation_id == who.organisation_id
+
+
+class CallRecords:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def opened(
+        self,
+        call_id: CallId,
+        organisation_id: OrganisationId,
+        caseworker_id: UserId,
+        language: str,
+        requested_gender: str | None,
+        requested_at: datetime,
+    ) -> None:
+        async with self._db.transaction() as session:
+            session.add(
+                CallRecordRow(
+                    id=call_id,
+                    organisation_id=organisation_id,
+                    caseworker_id=caseworker_id,
+                    language=language,
+                    requested_gender=requested_gender,
+                    requested_at=requested_at,
+                    ring_attempts=0,
+                )
+            )
+
+    async def progressed(
+        self,
+        call_id: CallId,
+        *,
+        interpreter_id: str | None,
+        rung_at: datetime | None,
+        answered_at: datetime | None,
+        ring_attempts: int,
+        ended_at: datetime | None = None,
+        outcome: str | None = None,
+    ) -> None:
+        """Write the live call's facts so far; called on answer and on end."""
+        values: dict[str, object] = {
+            "interpreter_id": interpreter_id,
+            "rung_at": rung_at,
+            "answered_at": answered_at,
+            "ring_attempts": ring_attempts,
+        }
+        if outcome is not None:
+            values.update(ended_at=ended_at, outcome=outcome)
+        async with self._db.transaction() as session:
+            await session.execute(update(CallRecordRow).where(CallRecordRow.id == call_id).values(**values))
+
+    async def get(self, call_id: str, who: Principal) -> CallRecord:
+        async with self._db.sessions() as session:
+            row = await session.get(CallRecordRow, call_id)
+        record = CallRecord.from_row(row) if row else None
+        if record is None or not record.visible_to(who):
+            raise NotFound("no such call")
+        return record
+
+    async def visible(self, who: Principal, limit: int = 100) -> list[CallRecord]:
+        """Newest first, filtered in SQL by the same rule as :meth:`CallRecord.visible_to`."""
+        query = select(CallRecordRow).order_by(CallRecordRow.requested_at.desc()).limit(limit)
+        if not who.sees_all_organisations:
+            if who.role == Role.INTERPRETER:
+                query = query.where(CallRecordRow.interpreter_id == who.user_id)
+            else:
+                query = query.where(CallRecordRow.organisation_id == who.organisation_id)
+        async with self._db.sessions() as session:
+            rows = (await session.scalars(query)).all()
+        return [CallRecord.from_row(r) for r in rows]

@@ -1,0 +1,189 @@
+"""The Socket.IO transport: authenticates sockets, validates each event, calls the domain, acknowledges.
+
+Every handler answers through the acknowledgement: ``{"ok": true, ...}`` or
+``{"ok": false, "error": {"code": ..., "message": ...}}``. Domain errors are translated here, once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from http.cookies import CookieError, SimpleCookie
+from typing import Any, TypeVar
+
+import socketio
+from pydantic import BaseModel, ValidationError
+
+from core.accounts import SESSION_COOKIE, AccountService, Principal, Role
+from core.config import Settings
+from core.errors import DomainError, Forbidden, InvalidInput, NotAuthenticated
+from core.logging import log_event
+from signaling.calls import CallService
+from signaling.ice import IceConfig
+from signaling.presence import PresenceService
+from signaling.protocol import (
+    CallRefPayload,
+    CallRequestPayload,
+    IceCandidatePayload,
+    SessionDescriptionPayload,
+    StandbyPayload,
+)
+
+log = logging.getLogger("rris.signaling")
+P = TypeVar("P", bound=BaseModel)
+Ack = dict[str, Any]
+
+
+def error_ack(exc: DomainError) -> Ack:
+    return {"ok": False, "error": {"code": exc.code, "message": exc.message}}
+
+
+def _validation_message(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "payload"
+    return f"{where}: {first['msg']}"
+
+
+class SocketNotifier:
+    """The domain's :class:`~signaling.calls.Notifier`, over Socket.IO (and its Redis manager)."""
+
+    def __init__(self, sio: socketio.AsyncServer) -> None:
+        self._sio = sio
+
+    async def send(self, sid: str, event: str, payload: dict[str, Any]) -> None:
+        await self._sio.emit(event, payload, to=sid)
+
+
+def create_socket_server(settings: Settings) -> socketio.AsyncServer:
+    """The Socket.IO server, with the Redis manager when ``RRIS_REDIS_URL`` is set (several nodes)."""
+    manager = (
+        socketio.AsyncRedisManager(settings.redis_url, channel=f"{settings.redis_prefix}-socketio")
+        if settings.redis_url
+        else None
+    )
+    return socketio.AsyncServer(
+        async_mode="aiohttp",
+        client_manager=manager,
+        max_http_buffer_size=settings.max_socket_message_bytes,
+        ping_interval=10,
+        ping_timeout=10,
+        logger=False,
+        engineio_logger=False,
+    )
+
+
+def register_handlers(
+    sio: socketio.AsyncServer,
+    accounts: AccountService,
+    calls: CallService,
+    presence: PresenceService,
+    ice: IceConfig,
+) -> None:
+    """Wire every event to its payload model and domain call."""
+
+    async def principal_of(sid: str) -> Principal:
+        session = await sio.get_session(sid)
+        who = session.get("principal")
+        if who is None:
+            raise NotAuthenticated()
+        assert isinstance(who, Principal)
+        return who
+
+    def event(
+        name: str, model: type[P] | None
+    ) -> Callable[[Callable[[Principal, str, P], Awaitable[Ack | None]]], None]:
+        def register(handler: Callable[[Principal, str, P], Awaitable[Ack | None]]) -> None:
+            async def on_event(sid: str, data: Any = None) -> Ack:
+                try:
+                    who = await principal_of(sid)
+                    if model is None:
+                        payload: Any = None
+                    elif not isinstance(data, dict):
+                        raise InvalidInput("payload must be an object")
+                    else:
+                        payload = model.model_validate(data)
+                    result = await handler(who, sid, payload)
+                except ValidationError as exc:
+                    return error_ack(InvalidInput(_validation_message(exc)))
+                except DomainError as exc:
+                    return error_ack(exc)
+                return {"ok": True} | (result or {})
+
+            sio.on(name, on_event)
+
+        return register
+
+    async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        try:
+            cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
+        except CookieError:
+            cookie = SimpleCookie()
+        morsel = cookie.get(SESSION_COOKIE)
+        try:
+            view = await accounts.resolve(morsel.value if morsel else None)
+        except NotAuthenticated as exc:
+            raise socketio.exceptions.ConnectionRefusedError(error_ack(exc)["error"]) from None
+        await sio.save_session(sid, {"principal": view.principal})
+        log_event(log, "socket.connected", user=view.principal.user_id, role=view.principal.role)
+
+    async def disconnect(sid: str, reason: Any = None) -> None:
+        session = await sio.get_session(sid)
+        who = session.get("principal")
+        if isinstance(who, Principal):
+            await calls.socket_closed(who, sid)
+            log_event(log, "socket.closed", user=who.user_id)
+
+    sio.on("connect", connect)
+    sio.on("disconnect", disconnect)
+
+    @event("session:info", None)
+    async def session_info(who: Principal, sid: str, _: None) -> Ack:
+        current = await calls.current_call(who)
+        mine = await presence.get(who.user_id) if who.role == Role.INTERPRETER else None
+        return {
+            "user": {"id": who.user_id, "role": who.role, "organisation_id": who.organisation_id},
+            "ice_servers": [s.as_dict() for s in ice.servers_for(who.user_id)],
+            "presence": mine.state if mine else None,
+            "active_call": current,
+        }
+
+    @event("presence:standby", StandbyPayload)
+    async def standby(who: Principal, sid: str, payload: StandbyPayload) -> Ack:
+        if who.role != Role.INTERPRETER:
+            raise Forbidden("only interpreters go on standby")
+        return {"state": (await presence.set_standby(who.user_id, sid, payload.on)).state}
+
+    @event("call:request", CallRequestPayload)
+    async def request(who: Principal, sid: str, payload: CallRequestPayload) -> Ack:
+        return await calls.request(who, sid, payload.language, payload.gender)
+
+    @event("call:cancel", CallRefPayload)
+    async def cancel(who: Principal, sid: str, payload: CallRefPayload) -> None:
+        await calls.cancel(who, payload.call_id)
+
+    @event("call:accept", CallRefPayload)
+    async def accept(who: Principal, sid: str, payload: CallRefPayload) -> Ack:
+        return await calls.accept(who, sid, payload.call_id)
+
+    @event("call:decline", CallRefPayload)
+    async def decline(who: Principal, sid: str, payload: CallRefPayload) -> None:
+        await calls.decline(who, payload.call_id)
+
+    @event("call:hangup", CallRefPayload)
+    async def hangup(who: Principal, sid: str, payload: CallRefPayload) -> None:
+        await calls.hang_up(who, payload.call_id)
+
+    @event("call:rejoin", CallRefPayload)
+    async def rejoin(who: Principal, sid: str, payload: CallRefPayload) -> Ack:
+        return await calls.rejoin(who, sid, payload.call_id)
+
+    @event("signal:description", SessionDescriptionPayload)
+    async def description(who: Principal, sid: str, payload: SessionDescriptionPayload) -> None:
+        await calls.relay(
+            who, payload.call_id, "signal:description", {"type": payload.type, "sdp": payload.sdp}
+        )
+
+    @event("signal:candidate", IceCandidatePayload)
+    async def candidate(who: Principal, sid: str, payload: IceCandidatePayload) -> None:
+        body = payload.candidate.model_dump(exclude_none=True) if payload.candidate else None
+        await calls.relay(who, payload.call_id, "signal:candidate", {"candidate": body})
