@@ -8,7 +8,7 @@ from core.accounts import SessionView
 from rris.services import Services
 
 SERVICES = web.AppKey("services", Services)
-SESSION = "rris.session"  # request key: the resolved SessionView, when there is one
+SESSION = web.RequestKey("session", SessionView)  # the resolved session, when there is one
 
 
 def services(request: web.Request) -> Services:
@@ -16,5 +16,4 @@ def services(request: web.Request) -> Services:
 
 
 def session_of(request: web.Request) -> SessionView | None:
-    view = request.get(SESSION)
-    return view if isinstance(view, SessionView) else None
+    return request.get(SESSION)
