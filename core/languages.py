@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -27,17 +28,7 @@ class LanguageTag:
         """Validate against the IANA registry and canonicalise (``prs`` becomes ``fa-AF``)."""
         if not isinstance(raw, str) or len(raw) > MAX_TAG_LENGTH or not _WELL_FORMED.match(raw):
             raise InvalidInput(f"not a BCP 47 language tag: {raw!r}")
-        if not langcodes.tag_is_valid(raw):
-            raise InvalidInput(f"unknown language tag: {raw!r}")
-        parsed = langcodes.Language.get(langcodes.standardize_tag(raw))
-        if not parsed.language or parsed.language == "und":
-            raise InvalidInput(f"language tag names no language: {raw!r}")
-        return cls(
-            tag=str(parsed.to_tag()),
-            language=parsed.language,
-            script=parsed.script,
-            territory=parsed.territory,
-        )
+        return _parse_well_formed(raw)
 
     def covers(self, requested: LanguageTag) -> bool:
         """True when an interpreter working in ``self`` can take a request for ``requested``.
@@ -53,3 +44,16 @@ class LanguageTag:
 
     def __str__(self) -> str:
         return self.tag
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_well_formed(raw: str) -> LanguageTag:
+    # Cached: candidate queries parse the same few stored tags over and over.
+    if not langcodes.tag_is_valid(raw):
+        raise InvalidInput(f"unknown language tag: {raw!r}")
+    parsed = langcodes.Language.get(langcodes.standardize_tag(raw))
+    if not parsed.language or parsed.language == "und":
+        raise InvalidInput(f"language tag names no language: {raw!r}")
+    return LanguageTag(
+        tag=str(parsed.to_tag()), language=parsed.language, script=parsed.script, territory=parsed.territory
+    )
