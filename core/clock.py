@@ -78,6 +78,10 @@ class FakeClock:
                 timer.callback()
         self._elapsed = target
 
+    def lose_timers(self) -> None:
+        """Forget every pending timer, as when the process holding them dies."""
+        self._timers.clear()
+
     @property
     def pending(self) -> int:
         return sum(1 for t in self._timers if not t.cancelled)

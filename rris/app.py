@@ -31,9 +31,13 @@ def create_app(
     register_handlers(sio, services.accounts, services.calls, services.presence, services.ice)
     app.add_routes([*health.routes(), *auth.routes(), *calls.routes()])
 
+    async def start_timers(_: web.Application) -> None:
+        services.calls.start_sweeping()
+
     async def close_services(_: web.Application) -> None:
         await services.close()
 
+    app.on_startup.append(start_timers)
     app.on_cleanup.append(close_services)
     return app
 

@@ -61,7 +61,7 @@ def build_services(settings: Settings, clock: Clock, notifier: Notifier) -> Serv
         notifier,
         clock,
         tasks,
-        CallTimings(settings.ring_timeout_s, settings.grace_period_s),
+        CallTimings(settings.ring_timeout_s, settings.grace_period_s, settings.sweep_interval_s),
     )
     secret = settings.turn_secret.get_secret_value() if settings.turn_secret else None
     ice = IceConfig(clock, settings.stun_urls, settings.turn_urls, secret, settings.turn_credential_ttl_s)

@@ -53,6 +53,7 @@ class TaskSpawner(Protocol):
 class CallTimings:
     ring_timeout_s: float
     grace_period_s: float
+    sweep_interval_s: float = 5.0
 
 
 def call_key(call_id: str) -> str:
@@ -61,6 +62,10 @@ def call_key(call_id: str) -> str:
 
 def caseworker_key(user_id: str) -> str:
     return f"caseworker-call:{user_id}"
+
+
+LIVE_CALLS = "calls:live"  # every live call id, so any node can sweep for overdue deadlines
+SWEEP_SLACK_S = 1.0  # a node's own timer normally acts first; the sweep catches what a lost node left
 
 
 def _role_in(call: Document, user_id: str) -> str:
@@ -116,8 +121,7 @@ class CallService:
         tag = LanguageTag.parse(language)
         wanted_gender = Gender(gender) if gender else None
         call_id = CallId(new_id())
-        if await self._store.create(caseworker_key(who.user_id), {"call_id": call_id}) is None:
-            raise Conflict("you already have a call in progress")
+        await self._claim_caseworker(who.user_id, call_id)
         now = self._clock.now()
         call: Document = {
             "id": call_id,
@@ -135,14 +139,38 @@ class CallService:
             "requested_at": now.isoformat(),
             "rung_at": None,
             "answered_at": None,
+            "ring_deadline": None,
+            "searching_since": now.timestamp(),
             "disconnected": {},
         }
-        await self._store.create(call_key(call_id), call)
-        await self._records.opened(call_id, who.organisation_id, who.user_id, tag.tag, call["gender"], now)
+        try:
+            await self._records.opened(
+                call_id, who.organisation_id, who.user_id, tag.tag, call["gender"], now
+            )
+            await self._store.create(call_key(call_id), call)
+            await self._store.set_add(LIVE_CALLS, call_id)
+        except BaseException:
+            # Never strand the caseworker behind a half-made request.
+            await self._store.delete(call_key(call_id))
+            await self._store.delete(caseworker_key(who.user_id))
+            raise
         log_event(log, "call.requested", call_id=call_id, language=tag.tag, organisation=who.organisation_id)
         await self._ring_next(call_id)
         entry = await self._store.get(call_key(call_id))
         return public_view(entry.value) if entry else {"call_id": call_id, "state": CallState.ENDED}
+
+    async def _claim_caseworker(self, user_id: str, call_id: CallId) -> None:
+        """One live request per caseworker; a marker left by a lost node (no call behind it) is cleared."""
+        key = caseworker_key(user_id)
+        for _ in range(2):
+            if await self._store.create(key, {"call_id": call_id}) is not None:
+                return
+            marker = await self._store.get(key)
+            if marker is not None and await self._store.get(call_key(marker.value["call_id"])) is not None:
+                break
+            if marker is not None:
+                await self._store.delete(key, marker)
+        raise Conflict("you already have a call in progress")
 
     async def cancel(self, who: Principal, call_id: str) -> None:
         call = await self._get(call_id)
@@ -245,7 +273,10 @@ class CallService:
             if presence is None or presence.sid != sid:
                 return
             if presence.state == PresenceState.RINGING and presence.call_id:
-                await self._release_ring(presence.call_id, who.user_id, None, PresenceState.OFFLINE)
+                try:
+                    await self._release_ring(presence.call_id, who.user_id, None, PresenceState.OFFLINE)
+                except (Conflict, NotFound):  # the call moved on meanwhile
+                    await self._presence.go_offline(who.user_id, sid=sid)
                 return
             if presence.state != PresenceState.IN_CALL or presence.call_id is None:
                 await self._presence.go_offline(who.user_id, sid=sid)
@@ -267,6 +298,42 @@ class CallService:
             await self._finish(call_id, Outcome.CANCELLED)
             return
         await self._start_grace(call_id, role, sid)
+
+    # -- timers that survive a lost node ---------------------------------------------------------
+
+    def start_sweeping(self) -> None:
+        """Every node sweeps all live calls periodically; late or repeated sweeps are harmless."""
+        self._clock.call_later(
+            self._timings.sweep_interval_s, lambda: self._tasks.spawn(self._sweep_then_rearm())
+        )
+
+    async def _sweep_then_rearm(self) -> None:
+        try:
+            await self.sweep()
+        finally:
+            self.start_sweeping()
+
+    async def sweep(self) -> None:
+        """Apply every overdue deadline: a ring nobody timed out, a grace nobody expired, a stalled search.
+
+        The timers of the node that set a deadline normally act first; this catches what a node that
+        died (or restarted) left behind, through the same compare-and-set transitions.
+        """
+        now = self._clock.now().timestamp()
+        for call_id in await self._store.set_members(LIVE_CALLS):
+            entry = await self._store.get(call_key(call_id))
+            if entry is None:
+                await self._store.set_remove(LIVE_CALLS, call_id)
+                continue
+            call = entry.value
+            state = call["state"]
+            if state == CallState.RINGING and call["ring_deadline"] + SWEEP_SLACK_S < now:
+                await self._ring_timed_out(CallId(call_id), UserId(call["interpreter"]), call["attempt"])
+            elif state == CallState.SEARCHING and call["searching_since"] + SWEEP_SLACK_S < now:
+                await self._ring_next(CallId(call_id))
+            for role, deadline in call["disconnected"].items():
+                if deadline + SWEEP_SLACK_S < now:
+                    await self._grace_expired(call_id, role, deadline)
 
     # -- internals -------------------------------------------------------------------------------
 
@@ -312,6 +379,7 @@ class CallService:
                 "attempt": call["attempt"] + 1,
                 "tried": [*call["tried"], interpreter],
                 "rung_at": call["rung_at"] or now,
+                "ring_deadline": self._clock.now().timestamp() + self._timings.ring_timeout_s,
             }
 
         try:
@@ -356,7 +424,13 @@ class CallService:
             if expected_attempt is not None and call["attempt"] != expected_attempt:
                 raise Conflict("a later ring is in progress")
             check_call_transition(CallState.RINGING, CallState.SEARCHING)
-            return call | {"state": CallState.SEARCHING, "interpreter": None, "interpreter_sid": None}
+            return call | {
+                "state": CallState.SEARCHING,
+                "interpreter": None,
+                "interpreter_sid": None,
+                "ring_deadline": None,
+                "searching_since": self._clock.now().timestamp(),
+            }
 
         try:
             old, _ = await update(self._store, call_key(call_id), change, "no such call")
@@ -387,6 +461,7 @@ class CallService:
         call = entry.value
         await self._store.delete(call_key(call_id))
         await self._store.delete(caseworker_key(call["caseworker"]))
+        await self._store.set_remove(LIVE_CALLS, call_id)
         interpreter, interpreter_sid = old["interpreter"], old["interpreter_sid"]
         reason = {"completed": "hangup"}.get(outcome, str(outcome))
         payload = {"call_id": call_id, "reason": reason, "outcome": outcome}
@@ -396,6 +471,7 @@ class CallService:
                 await self._notify.send(
                     interpreter_sid, "call:ring-cancelled", {"call_id": call_id, "reason": reason}
                 )
+                await self._notify.send(interpreter_sid, "presence:state", {"state": PresenceState.STANDBY})
         elif interpreter is not None:
             dropped = INTERPRETER in old["disconnected"]
             await self._presence.move(
@@ -406,6 +482,11 @@ class CallService:
             )
             if interpreter_sid:
                 await self._notify.send(interpreter_sid, "call:ended", payload)
+                await self._notify.send(
+                    interpreter_sid,
+                    "presence:state",
+                    {"state": "offline" if dropped else PresenceState.STANDBY},
+                )
         if old["caseworker_sid"]:
             await self._notify.send(old["caseworker_sid"], "call:ended", payload)
         await self._write_record(call, ended_at=now, outcome=outcome)

@@ -275,3 +275,62 @@ async def test_only_caseworkers_request_and_only_the_requester_cancels(domain: D
     with pytest.raises(Forbidden):
         await domain.services.calls.cancel(await domain.who("cw.a2"), call_id)
     assert await state_of(domain, "ps.male") == PresenceState.RINGING
+
+
+async def test_the_sweep_times_out_a_ring_whose_node_was_lost(domain: Domain) -> None:
+    await standby(domain, "ps.male", "ps.female")
+    call_id = await request(domain)
+    domain.clock.lose_timers()  # the node that rang died with its timer
+    await domain.advance(RING_TIMEOUT + 0.5)
+    await domain.services.calls.sweep()
+    assert await state_of(domain, "ps.male") == PresenceState.RINGING  # not yet past the slack
+    await domain.advance(1)
+    await domain.services.calls.sweep()
+    assert await state_of(domain, "ps.male") == PresenceState.AWAY
+    assert domain.notes.to("sid-ps.female", "call:ring")[-1]["call_id"] == call_id
+    await domain.services.calls.sweep()  # sweeping again changes nothing
+    assert await state_of(domain, "ps.female") == PresenceState.RINGING
+
+
+async def test_the_sweep_expires_a_grace_period_whose_node_was_lost(domain: Domain) -> None:
+    call_id = await active_call(domain)
+    await domain.services.calls.socket_closed(await domain.who("cw.a"), "sid-cw.a")
+    domain.clock.lose_timers()
+    await domain.advance(GRACE + 2)
+    await domain.services.calls.sweep()
+    assert (await record(domain, call_id)).outcome == "dropped"
+    assert await state_of(domain, "ps.male") == PresenceState.STANDBY
+    assert domain.notes.to("sid-ps.male", "presence:state")[-1] == {"state": "standby"}
+
+
+async def test_every_node_sweeps_periodically_once_started(domain: Domain) -> None:
+    await standby(domain, "ps.male")
+    call_id = await request(domain)
+    domain.clock.lose_timers()
+    domain.services.calls.start_sweeping()
+    await domain.advance(RING_TIMEOUT + 6)  # the sweep interval is 5 s
+    await domain.advance(5)
+    assert (await record(domain, call_id)).outcome == "no_interpreter"
+
+
+async def test_a_marker_left_without_its_call_does_not_block_the_caseworker(domain: Domain) -> None:
+    from signaling.calls import caseworker_key
+
+    await domain.services.store.create(caseworker_key(domain.world.id("cw.a")), {"call_id": "0" * 32})
+    await standby(domain, "ps.male")
+    assert await request(domain)
+    assert len(domain.notes.to("sid-ps.male", "call:ring")) == 1
+
+
+async def test_a_failed_record_write_leaves_no_live_request_behind(domain: Domain, monkeypatch) -> None:
+    async def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(domain.services.records, "opened", broken)
+    await standby(domain, "ps.male")
+    with pytest.raises(OSError, match="disk full"):
+        await request(domain)
+    assert await domain.services.calls.current_call(await domain.who("cw.a")) is None
+    assert await state_of(domain, "ps.male") == PresenceState.STANDBY
+    monkeypatch.undo()
+    assert await request(domain)
