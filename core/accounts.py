@@ -79,6 +79,16 @@ class SessionView:
     csrf_token: str
 
 
+@dataclass(frozen=True)
+class LoginLimits:
+    """Failed logins are counted per username (guessing one account) and, more loosely, per client
+    address (one client spraying many accounts), so one office behind NAT is not locked out by a
+    colleague's typos."""
+
+    per_user: FailureLimiter
+    per_client: FailureLimiter
+
+
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -96,12 +106,17 @@ def _principal(user: UserRow, org: OrganisationRow) -> Principal:
 
 class AccountService:
     def __init__(
-        self, db: Database, clock: Clock, hasher: PasswordHasher, limiter: FailureLimiter, session_ttl_s: int
+        self,
+        db: Database,
+        clock: Clock,
+        hasher: PasswordHasher,
+        limits: LoginLimits,
+        session_ttl_s: int,
     ) -> None:
         self._db = db
         self._clock = clock
         self._hasher = hasher
-        self._limiter = limiter
+        self._limits = limits
         self._ttl = timedelta(seconds=session_ttl_s)
 
     async def create_organisation(
@@ -152,8 +167,8 @@ class AccountService:
 
     async def login(self, username: str, password: str, client_key: str) -> LoginSession:
         """Check the password and open a session; failures are throttled per username and per client."""
-        keys = (f"user:{username.lower()}", f"client:{client_key}")
-        if self._limiter.blocked(*keys):
+        user_key, client_key = username.lower(), client_key
+        if self._limits.per_user.blocked(user_key) or self._limits.per_client.blocked(client_key):
             raise TooManyAttempts()
         async with self._db.sessions() as session:
             found = (
@@ -166,9 +181,10 @@ class AccountService:
         user, org = (found[0], found[1]) if found else (None, None)
         ok = await self._hasher.verify(user.password_hash if user else None, password)
         if not ok or user is None or org is None or not user.active:
-            self._limiter.record_failure(*keys)
+            self._limits.per_user.record_failure(user_key)
+            self._limits.per_client.record_failure(client_key)
             raise InvalidCredentials()
-        self._limiter.reset(keys[0])
+        self._limits.per_user.reset(user_key)
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         now = self._clock.now()
         async with self._db.transaction() as session:

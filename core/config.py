@@ -36,7 +36,8 @@ class Settings(BaseSettings):
     # Accounts.
     session_ttl_s: int = Field(default=12 * 3600, gt=0)
     cookie_secure: bool = False
-    login_max_failures: int = Field(default=5, ge=1)
+    login_max_failures: int = Field(default=5, ge=1)  # per username
+    login_max_failures_per_client: int = Field(default=50, ge=1)  # per client address (offices share one)
     login_window_s: float = Field(default=15 * 60, gt=0)
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.accounts import AccountService
+from core.accounts import AccountService, LoginLimits
 from core.clock import Clock
 from core.config import Settings
 from core.db import Database
@@ -48,8 +48,11 @@ def build_services(settings: Settings, clock: Clock, notifier: Notifier) -> Serv
     )
     tasks = TaskHolder()
     hasher = PasswordHasher(settings.argon2_time_cost, settings.argon2_memory_kib)
-    limiter = FailureLimiter(clock, settings.login_max_failures, settings.login_window_s)
-    accounts = AccountService(db, clock, hasher, limiter, settings.session_ttl_s)
+    limits = LoginLimits(
+        per_user=FailureLimiter(clock, settings.login_max_failures, settings.login_window_s),
+        per_client=FailureLimiter(clock, settings.login_max_failures_per_client, settings.login_window_s),
+    )
+    accounts = AccountService(db, clock, hasher, limits, settings.session_ttl_s)
     directory = InterpreterDirectory(db)
     presence = PresenceService(store, clock)
     records = CallRecords(db)

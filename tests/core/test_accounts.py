@@ -123,3 +123,24 @@ async def test_a_user_needs_an_existing_organisation(core_services: Services) ->
         await core_services.accounts.create_organisation("X", OrganisationKind.AUTHORITY, "mk")
     assert await count(core_services, UserRow) == 0
     assert await count(core_services, OrganisationRow) == 0
+
+
+async def test_a_colleagues_typos_do_not_lock_out_the_office_behind_one_address(
+    core_services: Services,
+) -> None:
+    await make_user(core_services, "cw.one")
+    await make_user(core_services, "cw.two")
+    for _ in range(core_services.settings.login_max_failures):
+        with pytest.raises(InvalidCredentials):
+            await core_services.accounts.login("cw.one", "wrong password!", "office-nat")
+    assert await core_services.accounts.login("cw.two", PASSWORD, "office-nat")
+
+
+async def test_one_address_spraying_many_accounts_is_stopped(core_services: Services) -> None:
+    await make_user(core_services, "cw.one")
+    for i in range(core_services.settings.login_max_failures_per_client):
+        with pytest.raises(InvalidCredentials):
+            await core_services.accounts.login(f"guess.{i}", "wrong password!", "attacker")
+    with pytest.raises(TooManyAttempts):
+        await core_services.accounts.login("cw.one", PASSWORD, "attacker")
+    assert await count(core_services, LoginSessionRow) == 0
