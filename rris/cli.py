@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import secrets
+import signal
 import sys
 
 from aiohttp import web
@@ -56,9 +58,23 @@ async def _serve(settings: Settings, demo: bool) -> None:
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
     print(f"RRIS listening on http://{settings.host}:{settings.port}", flush=True)
+    # SIGTERM (systemd, docker stop, Kubernetes) and Ctrl-C both end the wait, so the cleanup below
+    # runs uncancelled: sockets get their disconnect handlers and the services close. Without this,
+    # SIGTERM killed the process on the spot, leaving its interpreters "on standby" in the shared
+    # Redis behind sockets that no longer exist.
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    signals = (signal.SIGINT, signal.SIGTERM)
+    # No loop signal handlers on Windows (NotImplementedError) nor outside the main thread (RuntimeError).
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        for sig in signals:
+            loop.add_signal_handler(sig, stop.set)
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            for sig in signals:  # a second signal interrupts the cleanup at once
+                loop.remove_signal_handler(sig)
         await runner.cleanup()
 
 
@@ -79,7 +95,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     overrides = {
-        k: v for k, v in (("host", getattr(args, "host", None)), ("port", getattr(args, "port", None))) if v
+        k: v
+        for k, v in (("host", getattr(args, "host", None)), ("port", getattr(args, "port", None)))
+        if v is not None
     }
     settings = Settings(**overrides)
     try:
