@@ -34,10 +34,18 @@ def create_app(
     async def start_timers(_: web.Application) -> None:
         services.calls.start_sweeping()
 
+    async def disconnect_sockets(_: web.Application) -> None:
+        # Before services close: each disconnect handler frees presence and starts grace periods
+        # while Redis and the database are still there; clients reconnect to another node and rejoin.
+        sids = [sid for sid, _ in sio.manager.get_participants("/", None)]
+        for sid in sids:
+            await sio.disconnect(sid, ignore_queue=True)
+
     async def close_services(_: web.Application) -> None:
         await services.close()
 
     app.on_startup.append(start_timers)
+    app.on_shutdown.append(disconnect_sockets)
     app.on_cleanup.append(close_services)
     return app
 

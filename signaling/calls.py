@@ -462,6 +462,8 @@ class CallService:
         await self._store.delete(call_key(call_id))
         await self._store.delete(caseworker_key(call["caseworker"]))
         await self._store.set_remove(LIVE_CALLS, call_id)
+        # The record first: a client told "ended" may read it at once.
+        await self._write_record(call, ended_at=now, outcome=outcome)
         interpreter, interpreter_sid = old["interpreter"], old["interpreter_sid"]
         reason = {"completed": "hangup"}.get(outcome, str(outcome))
         payload = {"call_id": call_id, "reason": reason, "outcome": outcome}
@@ -489,7 +491,6 @@ class CallService:
                 )
         if old["caseworker_sid"]:
             await self._notify.send(old["caseworker_sid"], "call:ended", payload)
-        await self._write_record(call, ended_at=now, outcome=outcome)
         log_event(log, "call.ended", call_id=call_id, outcome=outcome, by_participant=by is not None)
 
     async def _start_grace(self, call_id: str, role: str, sid: str) -> None:

@@ -172,3 +172,25 @@ async def test_grace_expiry_ends_the_call_for_the_one_who_stayed(
     assert ended == {"call_id": call_id, "reason": "dropped", "outcome": "dropped"}
     assert await outcome(fast_server, fast_world, call_id) == "dropped"
     assert await fast_server.services.presence.get(fast_world.id("ps.male")) is None
+
+
+async def test_shutting_a_node_down_frees_its_interpreters_and_tells_clients(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    async with running_server(settings) as node:
+        world = await build_world(node.services.accounts, node.services.directory)
+        interpreter = SignalingClient(node.url)
+        try:
+            await interpreter.login("ps.male", PASSWORD)
+            await interpreter.connect()
+            await standby(interpreter)
+            assert [p.user_id for p in await node.services.presence.online()] == [world.id("ps.male")]
+            store = node.services.store
+            started = asyncio.get_running_loop().time()
+            await node.app.shutdown()  # what the runner does first on SIGTERM
+            assert asyncio.get_running_loop().time() - started < 5
+            assert await node.services.presence.online() == []
+            assert await store.get(f"presence:{world.id('ps.male')}") is None
+            await asyncio.sleep(0.2)
+            assert not interpreter.sio.connected
+        finally:
+            await interpreter.close()
