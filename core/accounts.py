@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 
 from core.clock import Clock
 from core.db import Database
@@ -167,18 +168,10 @@ class AccountService:
 
     async def login(self, username: str, password: str, client_key: str) -> LoginSession:
         """Check the password and open a session; failures are throttled per username and per client."""
-        user_key, client_key = username.lower(), client_key
+        user_key = username.lower()
         if self._limits.per_user.blocked(user_key) or self._limits.per_client.blocked(client_key):
             raise TooManyAttempts()
-        async with self._db.sessions() as session:
-            found = (
-                await session.execute(
-                    select(UserRow, OrganisationRow)
-                    .join(OrganisationRow, OrganisationRow.id == UserRow.organisation_id)
-                    .where(UserRow.username == username)
-                )
-            ).first()
-        user, org = (found[0], found[1]) if found else (None, None)
+        user, org = await self._user_with_organisation(UserRow.username == username)
         ok = await self._hasher.verify(user.password_hash if user else None, password)
         if not ok or user is None or org is None or not user.active:
             self._limits.per_user.record_failure(user_key)
@@ -249,12 +242,18 @@ class AccountService:
             await session.execute(delete(LoginSessionRow).where(LoginSessionRow.user_id == user_id))
 
     async def principal(self, user_id: UserId) -> Principal | None:
+        user, org = await self._user_with_organisation(UserRow.id == user_id)
+        return _principal(user, org) if user and org else None
+
+    async def _user_with_organisation(
+        self, condition: ColumnElement[bool]
+    ) -> tuple[UserRow, OrganisationRow] | tuple[None, None]:
         async with self._db.sessions() as session:
             found = (
                 await session.execute(
                     select(UserRow, OrganisationRow)
                     .join(OrganisationRow, OrganisationRow.id == UserRow.organisation_id)
-                    .where(UserRow.id == user_id)
+                    .where(condition)
                 )
             ).first()
-        return _principal(found[0], found[1]) if found else None
+        return (found[0], found[1]) if found else (None, None)
