@@ -24,7 +24,7 @@ from core.state_store import Document, StateStore
 from signaling.live import update
 from signaling.matching import rank_free_interpreters
 from signaling.presence import PresenceService
-from signaling.records import CallRecords
+from signaling.records import CallRecord, CallRecords
 from signaling.states import CallState, Outcome, PresenceState, check_call_transition, check_outcome
 
 log = logging.getLogger("rris.calls")
@@ -144,9 +144,6 @@ class CallService:
             "disconnected": {},
         }
         try:
-            await self._records.opened(
-                call_id, who.organisation_id, who.user_id, tag.tag, call["gender"], now
-            )
             await self._store.create(call_key(call_id), call)
             await self._store.set_add(LIVE_CALLS, call_id)
         except BaseException:
@@ -156,6 +153,10 @@ class CallService:
             raise
         log_event(log, "call.requested", call_id=call_id, language=tag.tag, organisation=who.organisation_id)
         await self._ring_next(call_id)
+        # Ringing first, the durable trace next: record writes are upserts, so order does not matter,
+        # and a request whose record cannot be written yet is still rung; every later write carries
+        # the full record again.
+        self._tasks.spawn(self._records.opened(_record_of(call)))
         entry = await self._store.get(call_key(call_id))
         return public_view(entry.value) if entry else {"call_id": call_id, "state": CallState.ENDED}
 
@@ -194,9 +195,9 @@ class CallService:
         call = entry.value
         await self._presence.move(who.user_id, call_id, PresenceState.IN_CALL)
         await self._presence.rebind(who.user_id, call_id, sid)
-        await self._write_record(call)
         view = public_view(call)
         await self._notify.send(call["caseworker_sid"], "call:accepted", view | {"role": CASEWORKER})
+        await self._records.progressed(_record_of(call))
         log_event(log, "call.accepted", call_id=call_id, attempt=call["attempt"])
         return view | {"role": INTERPRETER}
 
@@ -463,7 +464,7 @@ class CallService:
         await self._store.delete(caseworker_key(call["caseworker"]))
         await self._store.set_remove(LIVE_CALLS, call_id)
         # The record first: a client told "ended" may read it at once.
-        await self._write_record(call, ended_at=now, outcome=outcome)
+        await self._records.progressed(_record_of(call))
         interpreter, interpreter_sid = old["interpreter"], old["interpreter_sid"]
         reason = {"completed": "hangup"}.get(outcome, str(outcome))
         payload = {"call_id": call_id, "reason": reason, "outcome": outcome}
@@ -530,18 +531,24 @@ class CallService:
         except (Conflict, NotFound):
             return
 
-    async def _write_record(
-        self, call: Document, ended_at: datetime | None = None, outcome: Outcome | None = None
-    ) -> None:
-        def ts(value: str | None) -> datetime | None:
-            return datetime.fromisoformat(value) if value else None
 
-        await self._records.progressed(
-            CallId(call["id"]),
-            interpreter_id=call["interpreter"] if call["answered_at"] else None,
-            rung_at=ts(call["rung_at"]),
-            answered_at=ts(call["answered_at"]),
-            ring_attempts=call["attempt"],
-            ended_at=ended_at,
-            outcome=outcome.value if outcome else None,
-        )
+def _record_of(call: Document) -> CallRecord:
+    """The durable facts of a live call document (who, when, how it ended; never content)."""
+
+    def ts(value: str | None) -> datetime | None:
+        return datetime.fromisoformat(value) if value else None
+
+    return CallRecord(
+        id=CallId(call["id"]),
+        organisation_id=call["organisation_id"],
+        caseworker_id=call["caseworker"],
+        interpreter_id=call["interpreter"] if call["answered_at"] else None,
+        language=call["language"],
+        requested_gender=call["gender"],
+        requested_at=datetime.fromisoformat(call["requested_at"]),
+        rung_at=ts(call["rung_at"]),
+        answered_at=ts(call["answered_at"]),
+        ended_at=ts(call.get("ended_at")),
+        outcome=call.get("outcome"),
+        ring_attempts=call["attempt"],
+    )

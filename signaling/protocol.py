@@ -17,7 +17,8 @@ MAX_CANDIDATE_CHARS = 1024
 
 
 class Payload(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+    # Strict: JSON types only, no coercion ("yes", 1 or "1" is not a boolean; 1.0 or "1" is not an integer).
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False, strict=True)
 
 
 class StandbyPayload(Payload):

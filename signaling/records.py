@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from core.accounts import Principal, Role
 from core.db import Database
@@ -58,53 +61,53 @@ class CallRecord:
 
 
 class CallRecords:
+    """Writes are upserts, so they may land in any order (across nodes too) and never undo an end."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def opened(
-        self,
-        call_id: CallId,
-        organisation_id: OrganisationId,
-        caseworker_id: UserId,
-        language: str,
-        requested_gender: str | None,
-        requested_at: datetime,
-    ) -> None:
-        async with self._db.transaction() as session:
-            session.add(
-                CallRecordRow(
-                    id=call_id,
-                    organisation_id=organisation_id,
-                    caseworker_id=caseworker_id,
-                    language=language,
-                    requested_gender=requested_gender,
-                    requested_at=requested_at,
-                    ring_attempts=0,
-                )
-            )
+    def _insert(self, record: CallRecord) -> Any:
+        insert = sqlite_insert if self._db.is_sqlite else postgresql_insert
+        return insert(CallRecordRow).values(
+            id=record.id,
+            organisation_id=record.organisation_id,
+            caseworker_id=record.caseworker_id,
+            interpreter_id=record.interpreter_id,
+            language=record.language,
+            requested_gender=record.requested_gender,
+            requested_at=record.requested_at,
+            rung_at=record.rung_at,
+            answered_at=record.answered_at,
+            ended_at=record.ended_at,
+            outcome=record.outcome,
+            ring_attempts=record.ring_attempts,
+        )
 
-    async def progressed(
-        self,
-        call_id: CallId,
-        *,
-        interpreter_id: str | None,
-        rung_at: datetime | None,
-        answered_at: datetime | None,
-        ring_attempts: int,
-        ended_at: datetime | None = None,
-        outcome: str | None = None,
-    ) -> None:
-        """Write the live call's facts so far; called on answer and on end."""
-        values: dict[str, object] = {
-            "interpreter_id": interpreter_id,
-            "rung_at": rung_at,
-            "answered_at": answered_at,
-            "ring_attempts": ring_attempts,
-        }
-        if outcome is not None:
-            values.update(ended_at=ended_at, outcome=outcome)
+    async def opened(self, record: CallRecord) -> None:
+        """The request exists; a no-op when a later write got there first."""
         async with self._db.transaction() as session:
-            await session.execute(update(CallRecordRow).where(CallRecordRow.id == call_id).values(**values))
+            await session.execute(self._insert(record).on_conflict_do_nothing(index_elements=["id"]))
+
+    async def progressed(self, record: CallRecord) -> None:
+        """The live call's facts so far (on answer, on end); an ended record is never changed again."""
+        statement = self._insert(record)
+        statement = statement.on_conflict_do_update(
+            index_elements=["id"],
+            set_={
+                column: statement.excluded[column]
+                for column in (
+                    "interpreter_id",
+                    "rung_at",
+                    "answered_at",
+                    "ended_at",
+                    "outcome",
+                    "ring_attempts",
+                )
+            },
+            where=CallRecordRow.outcome.is_(None),
+        )
+        async with self._db.transaction() as session:
+            await session.execute(statement)
 
     async def get(self, call_id: str, who: Principal) -> CallRecord:
         async with self._db.sessions() as session:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from http.cookies import CookieError, SimpleCookie
 from typing import Any, TypeVar
 
 import socketio
+from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from core.accounts import SESSION_COOKIE, AccountService, Principal, Role
@@ -54,6 +54,19 @@ class SocketNotifier:
         await self._sio.emit(event, payload, to=sid)
 
 
+def session_token(environ: dict[str, Any]) -> str | None:
+    """The session cookie of the handshake, read by the same parser as the HTTP edge (aiohttp's).
+
+    ``http.cookies.SimpleCookie`` gives up at the first cookie it finds malformed: one harmless
+    neighbour cookie of the site (a value with a space or JSON in it) would hide the session cookie,
+    and the socket would be refused although every HTTP request with the same header is accepted.
+    """
+    request = environ.get("aiohttp.request")  # set by engine.io's aiohttp driver (async_mode="aiohttp")
+    if not isinstance(request, web.BaseRequest):
+        return None
+    return request.cookies.get(SESSION_COOKIE)
+
+
 def create_socket_server(settings: Settings) -> socketio.AsyncServer:
     """The Socket.IO server, with the Redis manager when ``RRIS_REDIS_URL`` is set (several nodes)."""
     manager = (
@@ -93,15 +106,19 @@ def register_handlers(
         name: str, model: type[P] | None
     ) -> Callable[[Callable[[Principal, str, P], Awaitable[Ack | None]]], None]:
         def register(handler: Callable[[Principal, str, P], Awaitable[Ack | None]]) -> None:
-            async def on_event(sid: str, data: Any = None) -> Ack:
+            async def on_event(sid: str, *args: Any) -> Ack:
+                # Any number of arguments may arrive (a client may emit a tuple); more than one is
+                # malformed and must still get an acknowledgement, not a TypeError and silence.
                 try:
                     who = await principal_of(sid)
                     if model is None:
                         payload: Any = None
-                    elif not isinstance(data, dict):
+                    elif len(args) > 1:
+                        raise InvalidInput("expected one payload, got several arguments")
+                    elif not args or not isinstance(args[0], dict):
                         raise InvalidInput("payload must be an object")
                     else:
-                        payload = model.model_validate(data)
+                        payload = model.model_validate(args[0])
                     result = await handler(who, sid, payload)
                 except ValidationError as exc:
                     return error_ack(InvalidInput(_validation_message(exc)))
@@ -115,12 +132,7 @@ def register_handlers(
 
     async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         try:
-            cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
-        except CookieError:
-            cookie = SimpleCookie()
-        morsel = cookie.get(SESSION_COOKIE)
-        try:
-            view = await accounts.resolve(morsel.value if morsel else None)
+            view = await accounts.resolve(session_token(environ))
         except NotAuthenticated as exc:
             raise socketio.exceptions.ConnectionRefusedError(error_ack(exc)["error"]) from None
         await sio.save_session(sid, {"principal": view.principal})

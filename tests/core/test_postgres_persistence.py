@@ -236,12 +236,27 @@ async def test_postgres_enforces_foreign_keys_below_the_services(pg: Services, c
     """A call record naming an unknown organisation is rejected by the database itself."""
     org = await new_org(pg)
     user_id = await pg.accounts.create_user(org, "cw.one", "Case Worker", PASSWORD, Role.CASEWORKER)
-    with pytest.raises(IntegrityError):
-        await pg.records.opened(
-            CallId("c" * 32), OrganisationId("0" * 32), user_id, "ps", None, cest_clock.now()
+
+    def record(organisation: OrganisationId) -> CallRecord:
+        return CallRecord(
+            id=CallId("c" * 32),
+            organisation_id=organisation,
+            caseworker_id=user_id,
+            interpreter_id=None,
+            language="ps",
+            requested_gender=None,
+            requested_at=cest_clock.now(),
+            rung_at=None,
+            answered_at=None,
+            ended_at=None,
+            outcome=None,
+            ring_attempts=0,
         )
+
+    with pytest.raises(IntegrityError):
+        await pg.records.opened(record(OrganisationId("0" * 32)))
     assert await count(pg, CallRecordRow) == 0
-    await pg.records.opened(CallId("c" * 32), org, user_id, "ps", None, cest_clock.now())
+    await pg.records.opened(record(org))
     assert await count(pg, CallRecordRow) == 1
 
 

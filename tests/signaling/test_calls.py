@@ -322,15 +322,46 @@ async def test_a_marker_left_without_its_call_does_not_block_the_caseworker(doma
     assert len(domain.notes.to("sid-ps.male", "call:ring")) == 1
 
 
-async def test_a_failed_record_write_leaves_no_live_request_behind(domain: Domain, monkeypatch) -> None:
-    async def broken(*args, **kwargs):
-        raise OSError("disk full")
+async def test_a_request_rings_even_while_its_record_cannot_be_written_and_the_end_writes_it(
+    domain: Domain, monkeypatch
+) -> None:
+    async def database_down(*args, **kwargs):
+        raise OSError("database unreachable")
 
-    monkeypatch.setattr(domain.services.records, "opened", broken)
+    monkeypatch.setattr(domain.services.records, "opened", database_down)
     await standby(domain, "ps.male")
-    with pytest.raises(OSError, match="disk full"):
+    call_id = await request(domain)
+    await domain.services.tasks.drain()
+    assert domain.notes.to("sid-ps.male", "call:ring")[-1]["call_id"] == call_id
+    monkeypatch.undo()
+    await domain.services.calls.accept(await domain.who("ps.male"), "sid-ps.male", call_id)
+    await domain.services.calls.hang_up(await domain.who("cw.a"), call_id)
+    rec = await record(domain, call_id)
+    assert rec.outcome == "completed"
+    assert rec.caseworker_id == domain.world.id("cw.a")
+
+
+async def test_a_late_write_never_reopens_an_ended_record(domain: Domain) -> None:
+    from signaling.calls import _record_of
+
+    await standby(domain, "ps.male")
+    call_id = await request(domain)
+    live = (await domain.services.store.get(f"call:{call_id}")).value
+    await domain.services.calls.cancel(await domain.who("cw.a"), call_id)
+    await domain.services.records.opened(_record_of(live))  # a delayed first write arrives last
+    await domain.services.records.progressed(_record_of(live))
+    assert (await record(domain, call_id)).outcome == "cancelled"
+
+
+async def test_a_failed_live_state_write_leaves_no_request_behind(domain: Domain, monkeypatch) -> None:
+    async def store_down(*args, **kwargs):
+        raise OSError("store unreachable")
+
+    await standby(domain, "ps.male")
+    monkeypatch.setattr(domain.services.store, "set_add", store_down)
+    with pytest.raises(OSError, match="store unreachable"):
         await request(domain)
+    monkeypatch.undo()
     assert await domain.services.calls.current_call(await domain.who("cw.a")) is None
     assert await state_of(domain, "ps.male") == PresenceState.STANDBY
-    monkeypatch.undo()
     assert await request(domain)
