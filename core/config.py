@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     # Call lifecycle timings, in seconds.
     ring_timeout_s: float = Field(default=20.0, gt=0)
     grace_period_s: float = Field(default=30.0, gt=0)
+    # How long a node reuses a candidate list (profile changes elsewhere show after at most this).
+    candidate_cache_s: float = Field(default=10.0, ge=0)
     # How often every node sweeps live calls for deadlines a lost node left unapplied.
     sweep_interval_s: float = Field(default=5.0, gt=0)
 

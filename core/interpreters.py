@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from sqlalchemy import delete, select
 
+from core.clock import Clock
 from core.db import Database
 from core.errors import InvalidInput, NotFound
 from core.ids import OrganisationId, UserId
@@ -58,8 +59,14 @@ class Candidate:
 class InterpreterDirectory:
     """Reads and writes profiles; the single place that knows how they are stored."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Clock, cache_s: float = 10.0) -> None:
         self._db = db
+        self._clock = clock
+        self._cache_s = cache_s
+        # Candidate lists per (language, organisation, gender): on-demand routing asks for the same
+        # few on every request. A profile change clears this node's cache at once; other nodes see
+        # it within ``cache_s``.
+        self._cache: dict[tuple[str, str, str | None], tuple[float, list[Candidate]]] = {}
 
     async def set_profile(
         self,
@@ -75,6 +82,7 @@ class InterpreterDirectory:
         for lang in langs:
             if lang.dialect is not None and not 1 <= len(lang.dialect) <= MAX_DIALECT_LENGTH:
                 raise InvalidInput(f"dialect must be 1 to {MAX_DIALECT_LENGTH} characters")
+        self._cache.clear()
         async with self._db.transaction() as session:
             user = await session.get(UserRow, user_id)
             if user is None or user.role != "interpreter":
@@ -109,6 +117,18 @@ class InterpreterDirectory:
         self, language: LanguageTag, organisation_id: OrganisationId, gender: Gender | None = None
     ) -> list[Candidate]:
         """Active interpreters who serve ``organisation_id``, cover ``language`` and match ``gender``."""
+        key = (language.tag, organisation_id, gender.value if gender else None)
+        cached = self._cache.get(key)
+        now = self._clock.monotonic()
+        if cached is not None and cached[0] > now:
+            return list(cached[1])
+        found = await self._query_candidates(language, organisation_id, gender)
+        self._cache[key] = (now + self._cache_s, found)
+        return list(found)
+
+    async def _query_candidates(
+        self, language: LanguageTag, organisation_id: OrganisationId, gender: Gender | None
+    ) -> list[Candidate]:
         query = (
             select(InterpreterLanguageRow.user_id, InterpreterLanguageRow.tag, InterpreterProfileRow.gender)
             .join(InterpreterProfileRow, InterpreterProfileRow.user_id == InterpreterLanguageRow.user_id)

@@ -53,7 +53,7 @@ def build_services(settings: Settings, clock: Clock, notifier: Notifier) -> Serv
         per_client=FailureLimiter(clock, settings.login_max_failures_per_client, settings.login_window_s),
     )
     accounts = AccountService(db, clock, hasher, limits, settings.session_ttl_s)
-    directory = InterpreterDirectory(db)
+    directory = InterpreterDirectory(db, clock, settings.candidate_cache_s)
     presence = PresenceService(store, clock)
     records = CallRecords(db)
     calls = CallService(

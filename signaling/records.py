@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -65,28 +67,35 @@ class CallRecords:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._opened: list[tuple[CallRecord, asyncio.Future[None]]] = []
+        self._opened_lock = asyncio.Lock()
 
-    def _insert(self, record: CallRecord) -> Any:
+    def _insert(self, *records: CallRecord) -> Any:
         insert = sqlite_insert if self._db.is_sqlite else postgresql_insert
-        return insert(CallRecordRow).values(
-            id=record.id,
-            organisation_id=record.organisation_id,
-            caseworker_id=record.caseworker_id,
-            interpreter_id=record.interpreter_id,
-            language=record.language,
-            requested_gender=record.requested_gender,
-            requested_at=record.requested_at,
-            rung_at=record.rung_at,
-            answered_at=record.answered_at,
-            ended_at=record.ended_at,
-            outcome=record.outcome,
-            ring_attempts=record.ring_attempts,
-        )
+        return insert(CallRecordRow).values([dataclasses.asdict(r) for r in records])
 
     async def opened(self, record: CallRecord) -> None:
-        """The request exists; a no-op when a later write got there first."""
-        async with self._db.transaction() as session:
-            await session.execute(self._insert(record).on_conflict_do_nothing(index_elements=["id"]))
+        """The request exists; a no-op when a later write got there first.
+
+        Group commit: requests that arrive while a batch is being written go together in the next
+        single transaction, so a burst of requests costs a few writes, not one each.
+        """
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._opened.append((record, done))
+        async with self._opened_lock:
+            batch, self._opened = self._opened, []
+            if batch:  # else: written by the batch before
+                try:
+                    async with self._db.transaction() as session:
+                        statement = self._insert(*(r for r, _ in batch))
+                        await session.execute(statement.on_conflict_do_nothing(index_elements=["id"]))
+                except Exception as exc:
+                    for _, waiter in batch:
+                        waiter.set_exception(exc)
+                else:
+                    for _, waiter in batch:
+                        waiter.set_result(None)
+        await done
 
     async def progressed(self, record: CallRecord) -> None:
         """The live call's facts so far (on answer, on end); an ended record is never changed again."""

@@ -74,3 +74,24 @@ async def test_an_interpreter_account_without_a_profile_is_never_a_candidate(cor
     org = await core_services.accounts.create_organisation("Solo", OrganisationKind.AUTHORITY)
     await core_services.accounts.create_user(org.id, "no.profile", "N", "long password 1", Role.INTERPRETER)
     assert await candidates(core_services, "ps", org.id) == set()
+
+
+async def test_candidate_lists_are_reused_briefly_and_a_local_profile_change_shows_at_once(
+    core_services: Services, world: World, clock
+) -> None:
+    from core.interpreters import InterpreterDirectory
+
+    other_node = InterpreterDirectory(core_services.db, clock, cache_s=10)
+    assert world.id("ar.male") not in await candidates(core_services, "ps", world.office_a)
+    assert world.id("ar.male") not in {
+        c.user_id for c in await other_node.candidates(LanguageTag.parse("ps"), world.office_a)
+    }
+    await core_services.directory.set_profile(
+        world.id("ar.male"), Gender.MALE, [lang("ps")], [world.office_a]
+    )
+    assert world.id("ar.male") in await candidates(core_services, "ps", world.office_a)  # this node: at once
+    stale = {c.user_id for c in await other_node.candidates(LanguageTag.parse("ps"), world.office_a)}
+    assert world.id("ar.male") not in stale  # another node: not yet
+    clock.advance(10.1)
+    fresh = {c.user_id for c in await other_node.candidates(LanguageTag.parse("ps"), world.office_a)}
+    assert world.id("ar.male") in fresh
