@@ -17,7 +17,10 @@ Document = dict[str, Any]
 
 @dataclass(frozen=True)
 class Entry:
-    """A document and the exact stored text it was read from, which is the compare-and-set token."""
+    """A document and the exact stored text it was read from, which is the compare-and-set token.
+
+    ``value`` may be shared with the store's own copy: read it, copy it to change it, never mutate it.
+    """
 
     value: Document
     token: str
@@ -54,33 +57,43 @@ class StateStore(Protocol):
 
 
 class MemoryStateStore:
-    """One process's state; operations are atomic because they never await between read and write."""
+    """One process's state; operations are atomic because they never await between read and write.
+
+    Documents are kept as the same JSON text Redis would hold and, decoded once at write time, as the
+    value every read hands out: reads (one per relayed message) cost no decoding.
+    """
 
     def __init__(self) -> None:
-        self._docs: dict[str, str] = {}
+        self._docs: dict[str, Entry] = {}
         self._sets: dict[str, set[str]] = {}
 
+    @staticmethod
+    def _entry(value: Document) -> Entry:
+        raw = _encode(value)
+        return Entry(json.loads(raw), raw)  # decoded as Redis would hand it back (enums as strings)
+
     async def get(self, key: str) -> Entry | None:
-        raw = self._docs.get(key)
-        return Entry(json.loads(raw), raw) if raw is not None else None
+        return self._docs.get(key)
 
     async def get_many(self, keys: list[str]) -> list[Entry | None]:
-        return [await self.get(k) for k in keys]
+        return [self._docs.get(k) for k in keys]
 
     async def create(self, key: str, value: Document) -> Entry | None:
         if key in self._docs:
             return None
-        raw = self._docs[key] = _encode(value)
-        return Entry(value, raw)
+        entry = self._docs[key] = self._entry(value)
+        return entry
 
     async def replace(self, key: str, expected: Entry, value: Document) -> Entry | None:
-        if self._docs.get(key) != expected.token:
+        current = self._docs.get(key)
+        if current is None or current.token != expected.token:
             return None
-        raw = self._docs[key] = _encode(value)
-        return Entry(value, raw)
+        entry = self._docs[key] = self._entry(value)
+        return entry
 
     async def delete(self, key: str, expected: Entry | None = None) -> bool:
-        if key not in self._docs or (expected is not None and self._docs[key] != expected.token):
+        current = self._docs.get(key)
+        if current is None or (expected is not None and current.token != expected.token):
             return False
         del self._docs[key]
         return True
@@ -141,12 +154,12 @@ class RedisStateStore:
     async def create(self, key: str, value: Document) -> Entry | None:
         raw = _encode(value)
         created = await self._redis.set(self._k(key), raw, nx=True)
-        return Entry(value, raw) if created else None
+        return Entry(json.loads(raw), raw) if created else None
 
     async def replace(self, key: str, expected: Entry, value: Document) -> Entry | None:
         raw = _encode(value)
         done = await self._replace(keys=[self._k(key)], args=[expected.token, raw])
-        return Entry(value, raw) if done else None
+        return Entry(json.loads(raw), raw) if done else None
 
     async def delete(self, key: str, expected: Entry | None = None) -> bool:
         if expected is None:
