@@ -32,12 +32,18 @@ def record_json(record: CallRecord) -> dict[str, object]:
     }
 
 
+def _limit(raw: str) -> int:
+    # ASCII digits only, and few of them: str.isdigit() also accepts "²", which int() refuses, and
+    # int() refuses more than 4300 digits; either would escape as a 500 instead of a 400.
+    value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else 0
+    if not 1 <= value <= MAX_LIMIT:
+        raise InvalidInput(f"limit must be 1 to {MAX_LIMIT}")
+    return value
+
+
 async def list_calls(request: web.Request) -> web.Response:
     who = require_session(request).principal
-    raw = request.query.get("limit", "100")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise InvalidInput(f"limit must be 1 to {MAX_LIMIT}")
-    records = await services(request).records.visible(who, int(raw))
+    records = await services(request).records.visible(who, _limit(request.query.get("limit", "100")))
     return web.json_response({"calls": [record_json(r) for r in records]})
 
 

@@ -1,0 +1,91 @@
+"""Helpers for the tests of the HTTP and Socket.IO edge: raw HTTP sessions and looks into the database."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlalchemy import func, select
+
+from core.accounts import Principal
+from core.models import Base, CallRecordRow, LoginSessionRow
+from tests.support.server import RunningServer
+from tests.support.world import PASSWORD, World
+
+HttpFactory = Callable[..., aiohttp.ClientSession]
+
+# Every event the server may push to a client (docs/signalling-protocol.md, section 5).
+SERVER_EVENTS = (
+    "call:ring",
+    "call:status",
+    "call:accepted",
+    "call:ring-cancelled",
+    "call:ended",
+    "call:peer-disconnected",
+    "call:peer-rejoined",
+    "presence:state",
+    "signal:description",
+    "signal:candidate",
+)
+
+
+@pytest.fixture
+async def http(server: RunningServer) -> AsyncIterator[HttpFactory]:
+    """``http()``: a fresh cookie jar talking to the server (``local_addr=`` picks the client address)."""
+    made: list[aiohttp.ClientSession] = []
+
+    def make(*, local_addr: str | None = None) -> aiohttp.ClientSession:
+        connector = aiohttp.TCPConnector(local_addr=(local_addr, 0)) if local_addr else None
+        session = aiohttp.ClientSession(
+            server.url, cookie_jar=aiohttp.CookieJar(unsafe=True), connector=connector
+        )
+        made.append(session)
+        return session
+
+    yield make
+    for session in made:
+        await session.close()
+
+
+async def post_login(
+    http: aiohttp.ClientSession, username: str, password: str = PASSWORD, **kwargs: Any
+) -> tuple[int, dict[str, Any]]:
+    async with http.post("/api/login", json={"username": username, "password": password}, **kwargs) as resp:
+        return resp.status, await resp.json()
+
+
+async def get_json(http: aiohttp.ClientSession, path: str, **kwargs: Any) -> tuple[int, dict[str, Any]]:
+    async with http.get(path, **kwargs) as resp:
+        return resp.status, await resp.json()
+
+
+async def count_rows(server: RunningServer, table: type[Base]) -> int:
+    async with server.services.db.sessions() as session:
+        return await session.scalar(select(func.count()).select_from(table)) or 0
+
+
+async def login_sessions(server: RunningServer) -> int:
+    return await count_rows(server, LoginSessionRow)
+
+
+async def call_records(server: RunningServer) -> int:
+    return await count_rows(server, CallRecordRow)
+
+
+async def principal(server: RunningServer, world: World, username: str) -> Principal:
+    who = await server.services.accounts.principal(world.id(username))
+    assert who is not None
+    return who
+
+
+def can_bind(address: str) -> bool:
+    """Whether this machine routes ``address`` to itself (all of 127/8 on Linux, only 127.0.0.1 elsewhere)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((address, 0))
+        except OSError:
+            return False
+    return True
