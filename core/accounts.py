@@ -90,7 +90,8 @@ class LoginLimits:
     per_client: FailureLimiter
 
 
-def _hash_token(token: str) -> str:
+def session_key(token: str) -> str:
+    """The stored form of a session token (SHA-256): what the database keeps, never the token."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -183,7 +184,7 @@ class AccountService:
         async with self._db.transaction() as session:
             session.add(
                 LoginSessionRow(
-                    token_hash=_hash_token(token),
+                    token_hash=session_key(token),
                     user_id=user.id,
                     csrf_token=csrf,
                     created_at=now,
@@ -202,7 +203,7 @@ class AccountService:
                     select(LoginSessionRow, UserRow, OrganisationRow)
                     .join(UserRow, UserRow.id == LoginSessionRow.user_id)
                     .join(OrganisationRow, OrganisationRow.id == UserRow.organisation_id)
-                    .where(LoginSessionRow.token_hash == _hash_token(token))
+                    .where(LoginSessionRow.token_hash == session_key(token))
                 )
             ).first()
         if found is None:
@@ -215,7 +216,7 @@ class AccountService:
     async def logout(self, token: str) -> None:
         async with self._db.transaction() as session:
             await session.execute(
-                delete(LoginSessionRow).where(LoginSessionRow.token_hash == _hash_token(token))
+                delete(LoginSessionRow).where(LoginSessionRow.token_hash == session_key(token))
             )
 
     async def find_user(self, username: str) -> UserId | None:

@@ -10,7 +10,7 @@ from core.logging import configure_logging
 from rris.http import auth, calls, health
 from rris.http.auth import sessions_and_csrf
 from rris.http.errors import domain_errors
-from rris.http.keys import SERVICES
+from rris.http.keys import SERVICES, SOCKETS
 from rris.services import Services, build_services
 from signaling.server import SocketNotifier, create_socket_server, register_handlers
 
@@ -28,7 +28,10 @@ def create_app(
     app = web.Application(middlewares=[domain_errors, sessions_and_csrf], client_max_size=MAX_BODY_BYTES)
     app[SERVICES] = services
     sio.attach(app)
-    register_handlers(sio, services.accounts, services.calls, services.presence, services.ice)
+    app[SOCKETS] = sio
+    register_handlers(
+        sio, services.accounts, services.calls, services.presence, services.ice, services.sockets
+    )
     app.add_routes([*health.routes(), *auth.routes(), *calls.routes()])
 
     async def start_timers(_: web.Application) -> None:

@@ -17,6 +17,7 @@ from signaling.calls import CallService, CallTimings, Notifier
 from signaling.ice import IceConfig
 from signaling.presence import PresenceService
 from signaling.records import CallRecords
+from signaling.sockets import SessionSockets
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Services:
     records: CallRecords
     calls: CallService
     ice: IceConfig
+    sockets: SessionSockets
 
     async def close(self) -> None:
         await self.tasks.close()
@@ -68,4 +70,7 @@ def build_services(settings: Settings, clock: Clock, notifier: Notifier) -> Serv
     )
     secret = settings.turn_secret.get_secret_value() if settings.turn_secret else None
     ice = IceConfig(clock, settings.stun_urls, settings.turn_urls, secret, settings.turn_credential_ttl_s)
-    return Services(settings, clock, db, store, tasks, accounts, directory, presence, records, calls, ice)
+    sockets = SessionSockets(store)
+    return Services(
+        settings, clock, db, store, tasks, accounts, directory, presence, records, calls, ice, sockets
+    )

@@ -14,7 +14,7 @@ import socketio
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
-from core.accounts import SESSION_COOKIE, AccountService, Principal, Role
+from core.accounts import SESSION_COOKIE, AccountService, Principal, Role, session_key
 from core.config import Settings
 from core.errors import DomainError, Forbidden, InvalidInput, NotAuthenticated
 from core.logging import log_event
@@ -28,6 +28,7 @@ from signaling.protocol import (
     SessionDescriptionPayload,
     StandbyPayload,
 )
+from signaling.sockets import SessionSockets
 
 log = logging.getLogger("rris.signaling")
 P = TypeVar("P", bound=BaseModel)
@@ -91,6 +92,7 @@ def register_handlers(
     calls: CallService,
     presence: PresenceService,
     ice: IceConfig,
+    sockets: SessionSockets,
 ) -> None:
     """Wire every event to its payload model and domain call."""
 
@@ -131,16 +133,23 @@ def register_handlers(
         return register
 
     async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        token = session_token(environ)
         try:
-            view = await accounts.resolve(session_token(environ))
+            view = await accounts.resolve(token)
         except NotAuthenticated as exc:
-            raise socketio.exceptions.ConnectionRefusedError(error_ack(exc)["error"]) from None
-        await sio.save_session(sid, {"principal": view.principal})
+            # Arrives at the client as connect_error {"message": <code>, "data": {"code", "message"}}.
+            raise socketio.exceptions.ConnectionRefusedError(exc.code, error_ack(exc)["error"]) from None
+        assert token is not None
+        key = session_key(token)
+        await sockets.opened(key, sid)
+        await sio.save_session(sid, {"principal": view.principal, "session_key": key})
         log_event(log, "socket.connected", user=view.principal.user_id, role=view.principal.role)
 
     async def disconnect(sid: str, reason: Any = None) -> None:
         session = await sio.get_session(sid)
         who = session.get("principal")
+        if "session_key" in session:
+            await sockets.closed(session["session_key"], sid)
         if isinstance(who, Principal):
             await calls.socket_closed(who, sid)
             log_event(log, "socket.closed", user=who.user_id)
@@ -199,3 +208,9 @@ def register_handlers(
     async def candidate(who: Principal, sid: str, payload: IceCandidatePayload) -> None:
         body = payload.candidate.model_dump(exclude_none=True) if payload.candidate else None
         await calls.relay(who, payload.call_id, "signal:candidate", {"candidate": body})
+
+
+async def close_session_sockets(sio: socketio.AsyncServer, sockets: SessionSockets, key: str) -> None:
+    """Disconnect every socket of a login session, on whichever node holds it (logout)."""
+    for sid in await sockets.of(key):
+        await sio.disconnect(sid)

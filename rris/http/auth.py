@@ -10,11 +10,12 @@ from typing import Annotated
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from core.accounts import SESSION_COOKIE, SessionView
+from core.accounts import SESSION_COOKIE, SessionView, session_key
 from core.errors import Forbidden, InvalidInput, NotAuthenticated
 from core.logging import log_event
 from rris.http.errors import Handler
-from rris.http.keys import SESSION, services, session_of
+from rris.http.keys import SESSION, SOCKETS, services, session_of
+from signaling.server import close_session_sockets
 
 log = logging.getLogger("rris.auth")
 CSRF_HEADER = "X-CSRF-Token"
@@ -38,8 +39,22 @@ async def read_json(request: web.Request) -> object:
 
 
 def _same_origin(request: web.Request) -> bool:
+    """The Origin, when sent, is this node as the browser sees it, directly or through a TLS proxy.
+
+    ``X-Forwarded-Proto``/``-Host`` are honoured as engine.io does for the socket: a cross-site page
+    cannot add them (they are not CORS-safelisted headers), so they widen nothing for an attacker.
+    """
     origin = request.headers.get("Origin")
-    return origin is None or origin == f"{request.scheme}://{request.host}"
+    if origin is None:
+        return True
+    allowed = {f"{request.scheme}://{request.host}"}
+    forwarded_proto = request.headers.get("X-Forwarded-Proto")
+    forwarded_host = request.headers.get("X-Forwarded-Host")
+    if forwarded_proto or forwarded_host:
+        scheme = (forwarded_proto or request.scheme).split(",")[0].strip()
+        host = (forwarded_host or request.host).split(",")[0].strip()
+        allowed.add(f"{scheme}://{host}")
+    return origin in allowed
 
 
 @web.middleware
@@ -103,7 +118,10 @@ async def login(request: web.Request) -> web.Response:
 
 async def logout(request: web.Request) -> web.Response:
     view = require_session(request)
-    await services(request).accounts.logout(request.cookies[SESSION_COOKIE])
+    token = request.cookies[SESSION_COOKIE]
+    svc = services(request)
+    await svc.accounts.logout(token)
+    await close_session_sockets(request.app[SOCKETS], svc.sockets, session_key(token))
     log_event(log, "auth.logout", user=view.principal.user_id)
     response = web.json_response({"ok": True})
     response.del_cookie(SESSION_COOKIE, path="/")

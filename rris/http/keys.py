@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import socketio
 from aiohttp import web
 
 from core.accounts import SessionView
 from rris.services import Services
 
 SERVICES = web.AppKey("services", Services)
+SOCKETS = web.AppKey("sockets", socketio.AsyncServer)
 SESSION = web.RequestKey("session", SessionView)  # the resolved session, when there is one
 
 
