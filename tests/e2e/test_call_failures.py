@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from media.synthetic_peer import SyntheticPeer
 from signaling.client import SignalingClient
 from tests.conftest import make_settings
+from tests.support.media import media_between
 from tests.support.server import RunningServer, running_server
 from tests.support.world import PASSWORD, World, build_world
 
@@ -99,22 +99,13 @@ async def test_nobody_left_tells_the_caseworker_no_interpreter_available(
     assert await outcome(fast_server, fast_world, call_id) == "no_interpreter"
 
 
-async def _active_call_with_media(
-    cw: SignalingClient, interpreter: SignalingClient
-) -> tuple[str, SyntheticPeer, SyntheticPeer]:
+async def _accepted_call(cw: SignalingClient, interpreter: SignalingClient) -> str:
     await standby(interpreter)
-    call_id = (await cw.call("call:request", {"language": "ps", "gender": "male"}))["call_id"]
+    call_id: str = (await cw.call("call:request", {"language": "ps", "gender": "male"}))["call_id"]
     await interpreter.next_event("call:ring")
     assert (await interpreter.call("call:accept", {"call_id": call_id}))["ok"]
     await cw.next_event("call:accepted")
-    cw_peer, in_peer = SyntheticPeer(), SyntheticPeer()
-    await cw.call("signal:description", {"call_id": call_id, **await cw_peer.offer()})
-    answer = await in_peer.answer(await interpreter.next_event("signal:description"))
-    await interpreter.call("signal:description", {"call_id": call_id, **answer})
-    await cw_peer.accept_answer(await cw.next_event("signal:description"))
-    assert await cw_peer.wait_for_frames(5, 5)
-    assert await in_peer.wait_for_frames(5, 5)
-    return call_id, cw_peer, in_peer
+    return call_id
 
 
 @pytest.mark.media
@@ -122,8 +113,8 @@ async def test_a_dropped_caseworker_rejoins_within_the_grace_period_and_the_call
     people: dict[str, SignalingClient], fast_server: RunningServer, fast_world: World
 ) -> None:
     cw, interpreter = people["cw.a"], people["ps.male"]
-    call_id, cw_peer, in_peer = await _active_call_with_media(cw, interpreter)
-    try:
+    call_id = await _accepted_call(cw, interpreter)
+    async with media_between(cw, interpreter, call_id, frames=(5, 5)) as (_, in_peer):
         await cw.disconnect()  # the network drops the signalling socket
         dropped = await interpreter.next_event("call:peer-disconnected")
         assert dropped == {"call_id": call_id, "role": "caseworker", "grace_s": GRACE}
@@ -152,9 +143,6 @@ async def test_a_dropped_caseworker_rejoins_within_the_grace_period_and_the_call
             assert (await interpreter.next_event("call:ended"))["outcome"] == "completed"
         finally:
             await back.close()
-    finally:
-        await cw_peer.close()
-        await in_peer.close()
     assert await outcome(fast_server, fast_world, call_id) == "completed"
 
 
@@ -162,10 +150,7 @@ async def test_grace_expiry_ends_the_call_for_the_one_who_stayed(
     people: dict[str, SignalingClient], fast_server: RunningServer, fast_world: World
 ) -> None:
     cw, interpreter = people["cw.a"], people["ps.male"]
-    await standby(interpreter)
-    call_id = (await cw.call("call:request", {"language": "ps", "gender": "male"}))["call_id"]
-    await interpreter.next_event("call:ring")
-    await interpreter.call("call:accept", {"call_id": call_id})
+    call_id = await _accepted_call(cw, interpreter)
     await interpreter.disconnect()
     assert (await cw.next_event("call:peer-disconnected"))["role"] == "interpreter"
     ended = await cw.next_event("call:ended", timeout=GRACE + 3)

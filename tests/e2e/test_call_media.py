@@ -6,8 +6,8 @@ from datetime import datetime
 
 import pytest
 
-from media.synthetic_peer import SyntheticPeer
 from tests.conftest import ClientFactory
+from tests.support.media import media_between
 from tests.support.server import RunningServer
 from tests.support.world import World
 
@@ -34,22 +34,9 @@ async def test_caseworker_and_interpreter_exchange_audio_and_video_then_hang_up(
     assert (await interpreter.call("call:accept", {"call_id": call_id}))["ok"]
     assert (await caseworker.next_event("call:accepted"))["call_id"] == call_id
 
-    cw_peer, in_peer = SyntheticPeer(ice), SyntheticPeer(ice)
-    try:
-        offer = await cw_peer.offer()
-        assert (await caseworker.call("signal:description", {"call_id": call_id, **offer}))["ok"]
-        relayed_offer = await interpreter.next_event("signal:description")
-        assert relayed_offer["sdp"] == offer["sdp"]
-        assert relayed_offer["from"] == "caseworker"
-        answer = await in_peer.answer(relayed_offer)
-        assert (await interpreter.call("signal:description", {"call_id": call_id, **answer}))["ok"]
-        await cw_peer.accept_answer(await caseworker.next_event("signal:description"))
-
-        assert await cw_peer.wait_for_frames(audio=20, video=10), cw_peer.frames
-        assert await in_peer.wait_for_frames(audio=20, video=10), in_peer.frames
-    finally:
-        await cw_peer.close()
-        await in_peer.close()
+    async with media_between(caseworker, interpreter, call_id, ice) as (cw_peer, in_peer):
+        assert cw_peer.frames["video"] >= 10
+        assert in_peer.frames["video"] >= 10
 
     assert (await interpreter.call("call:hangup", {"call_id": call_id}))["ok"]
     assert (await caseworker.next_event("call:ended"))["outcome"] == "completed"

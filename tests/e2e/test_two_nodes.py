@@ -17,7 +17,6 @@ from redis.asyncio import Redis
 from core.clock import SystemClock
 from core.migrate import upgrade
 from core.state_store import RedisStateStore
-from media.synthetic_peer import SyntheticPeer
 from rris.services import Services, build_services
 from signaling.calls import call_key
 from signaling.client import SignalingClient
@@ -26,6 +25,7 @@ from signaling.records import CallRecord
 from tests.conftest import make_settings
 from tests.support.domain import RecordingNotifier
 from tests.support.external import fresh_postgres_database, require_redis, unique_prefix
+from tests.support.media import media_between
 from tests.support.nodes import Node, running_nodes
 from tests.support.world import PASSWORD, World, build_world
 
@@ -158,25 +158,8 @@ async def test_a_call_between_sockets_on_two_nodes_rings_connects_media_and_hang
         sid_of(interpreter),
     )
 
-    cw_peer, in_peer = SyntheticPeer(ice), SyntheticPeer(ice)
-    try:
-        offer = await cw_peer.offer()
-        assert (await caseworker.call("signal:description", {"call_id": call_id, **offer}))["ok"]
-        relayed_offer = await interpreter.next_event("signal:description")
-        assert relayed_offer["sdp"] == offer["sdp"]
-        assert relayed_offer["from"] == "caseworker"
-        answer = await in_peer.answer(relayed_offer)
-        assert (await interpreter.call("signal:description", {"call_id": call_id, **answer}))["ok"]
-        relayed_answer = await caseworker.next_event("signal:description")
-        assert relayed_answer["sdp"] == answer["sdp"]
-        assert relayed_answer["from"] == "interpreter"
-        await cw_peer.accept_answer(relayed_answer)
-
-        assert await cw_peer.wait_for_frames(audio=20, video=10), cw_peer.frames
-        assert await in_peer.wait_for_frames(audio=20, video=10), in_peer.frames
-    finally:
-        await cw_peer.close()
-        await in_peer.close()
+    async with media_between(caseworker, interpreter, call_id, ice):
+        pass  # decoded audio and video arrived both ways, across the two nodes
 
     assert (await interpreter.call("call:hangup", {"call_id": call_id}))["ok"]
     assert (await interpreter.next_event("call:ended"))["outcome"] == "completed"
