@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from core.accounts import Principal, Role
 from core.db import Database
 from core.errors import NotFound
+from core.group_commit import GroupCommit
 from core.ids import CallId, OrganisationId, UserId
 from core.models import CallRecordRow
 
@@ -62,57 +62,48 @@ class CallRecord:
         return who.role in (Role.COORDINATOR, Role.ADMIN) and self.organisation_id == who.organisation_id
 
 
+_PROGRESS_COLUMNS = ("interpreter_id", "rung_at", "answered_at", "ended_at", "outcome", "ring_attempts")
+
+
+def _progress(record: CallRecord) -> tuple[bool, bool, int]:
+    return (record.outcome is not None, record.answered_at is not None, record.ring_attempts)
+
+
 class CallRecords:
     """Writes are upserts, so they may land in any order (across nodes too) and never undo an end."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._opened: list[tuple[CallRecord, asyncio.Future[None]]] = []
-        self._opened_lock = asyncio.Lock()
+        self._opened = GroupCommit(self._write_opened)
+        self._progressed = GroupCommit(self._write_progressed)
 
-    def _insert(self, *records: CallRecord) -> Any:
+    def _insert(self, records: list[CallRecord]) -> Any:
         insert = sqlite_insert if self._db.is_sqlite else postgresql_insert
         return insert(CallRecordRow).values([dataclasses.asdict(r) for r in records])
 
     async def opened(self, record: CallRecord) -> None:
-        """The request exists; a no-op when a later write got there first.
-
-        Group commit: requests that arrive while a batch is being written go together in the next
-        single transaction, so a burst of requests costs a few writes, not one each.
-        """
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._opened.append((record, done))
-        async with self._opened_lock:
-            batch, self._opened = self._opened, []
-            if batch:  # else: written by the batch before
-                try:
-                    async with self._db.transaction() as session:
-                        statement = self._insert(*(r for r, _ in batch))
-                        await session.execute(statement.on_conflict_do_nothing(index_elements=["id"]))
-                except Exception as exc:
-                    for _, waiter in batch:
-                        waiter.set_exception(exc)
-                else:
-                    for _, waiter in batch:
-                        waiter.set_result(None)
-        await done
+        """The request exists; a no-op when a later write got there first (group-committed)."""
+        await self._opened.submit(record)
 
     async def progressed(self, record: CallRecord) -> None:
         """The live call's facts so far (on answer, on end); an ended record is never changed again."""
-        statement = self._insert(record)
+        await self._progressed.submit(record)
+
+    async def _write_opened(self, batch: list[CallRecord]) -> None:
+        async with self._db.transaction() as session:
+            await session.execute(self._insert(batch).on_conflict_do_nothing(index_elements=["id"]))
+
+    async def _write_progressed(self, batch: list[CallRecord]) -> None:
+        # One row per call in a statement (PostgreSQL refuses to update a row twice): the furthest on.
+        latest: dict[str, CallRecord] = {}
+        for record in batch:
+            held = latest.get(record.id)
+            if held is None or _progress(record) >= _progress(held):
+                latest[record.id] = record
+        statement = self._insert(list(latest.values()))
         statement = statement.on_conflict_do_update(
             index_elements=["id"],
-            set_={
-                column: statement.excluded[column]
-                for column in (
-                    "interpreter_id",
-                    "rung_at",
-                    "answered_at",
-                    "ended_at",
-                    "outcome",
-                    "ring_attempts",
-                )
-            },
+            set_={column: statement.excluded[column] for column in _PROGRESS_COLUMNS},
             where=CallRecordRow.outcome.is_(None),
         )
         async with self._db.transaction() as session:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 import pytest
 from sqlalchemy import func, select
@@ -55,3 +56,19 @@ async def test_a_failed_batch_fails_for_every_request_in_it_and_writes_nothing(d
     assert await stored(domain) == 1
     with pytest.raises(IntegrityError):
         await records.opened(opened_record(domain, 100, organisation="f" * 32))
+
+
+async def test_an_answer_and_an_end_written_together_keep_the_end(domain: Domain) -> None:
+    records = domain.services.records
+    opened = opened_record(domain, 7)
+    await records.opened(opened)
+    now = domain.clock.now()
+    answered = dataclasses.replace(
+        opened, interpreter_id=domain.world.id("ps.male"), rung_at=now, answered_at=now
+    )
+    ended = dataclasses.replace(answered, ended_at=now, outcome="completed")
+    blocker = records.progressed(opened_record(domain, 8))  # holds the lock while the two queue up
+    await asyncio.gather(blocker, records.progressed(ended), records.progressed(answered))
+    rec = await records.get(opened.id, await domain.who("coord"))
+    assert rec.outcome == "completed"
+    assert rec.interpreter_id == domain.world.id("ps.male")
