@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Coroutine
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Protocol
 
 from core.accounts import Principal, Role
@@ -21,16 +20,25 @@ from core.interpreters import Gender, InterpreterDirectory
 from core.languages import LanguageTag
 from core.logging import log_event
 from core.state_store import Document, StateStore
+from signaling.call_documents import (
+    CASEWORKER,
+    INTERPRETER,
+    LIVE_CALLS,
+    call_key,
+    caseworker_key,
+    new_call,
+    other_role,
+    public_view,
+    record_of,
+    role_in,
+)
 from signaling.live import update
 from signaling.matching import rank_free_interpreters
 from signaling.presence import PresenceService
-from signaling.records import CallRecord, CallRecords
+from signaling.records import CallRecords
 from signaling.states import CallState, Outcome, PresenceState, check_call_transition, check_outcome
 
 log = logging.getLogger("rris.calls")
-
-CASEWORKER = "caseworker"
-INTERPRETER = "interpreter"
 
 
 class PeerUnavailable(DomainError):
@@ -49,46 +57,14 @@ class TaskSpawner(Protocol):
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None: ...
 
 
+SWEEP_SLACK_S = 1.0  # a node's own timer normally acts first; the sweep catches what a lost node left
+
+
 @dataclass(frozen=True)
 class CallTimings:
     ring_timeout_s: float
     grace_period_s: float
     sweep_interval_s: float = 5.0
-
-
-def call_key(call_id: str) -> str:
-    return f"call:{call_id}"
-
-
-def caseworker_key(user_id: str) -> str:
-    return f"caseworker-call:{user_id}"
-
-
-LIVE_CALLS = "calls:live"  # every live call id, so any node can sweep for overdue deadlines
-SWEEP_SLACK_S = 1.0  # a node's own timer normally acts first; the sweep catches what a lost node left
-
-
-def _role_in(call: Document, user_id: str) -> str:
-    if call["caseworker"] == user_id:
-        return CASEWORKER
-    if call["interpreter"] == user_id and call["state"] == CallState.ACTIVE:
-        return INTERPRETER
-    raise Forbidden("you are not a participant of this call")
-
-
-def _other(role: str) -> str:
-    return INTERPRETER if role == CASEWORKER else CASEWORKER
-
-
-def public_view(call: Document) -> dict[str, Any]:
-    """What participants are told about a call (no socket ids, no other users' names)."""
-    return {
-        "call_id": call["id"],
-        "state": call["state"],
-        "language": call["language"],
-        "organisation": call["organisation_name"],
-        "attempt": call["attempt"],
-    }
 
 
 class CallService:
@@ -123,26 +99,7 @@ class CallService:
         call_id = CallId(new_id())
         await self._claim_caseworker(who.user_id, call_id)
         now = self._clock.now()
-        call: Document = {
-            "id": call_id,
-            "state": CallState.SEARCHING,
-            "organisation_id": who.organisation_id,
-            "organisation_name": who.organisation_name,
-            "caseworker": who.user_id,
-            "caseworker_sid": sid,
-            "interpreter": None,
-            "interpreter_sid": None,
-            "language": tag.tag,
-            "gender": wanted_gender.value if wanted_gender else None,
-            "attempt": 0,
-            "tried": [],
-            "requested_at": now.isoformat(),
-            "rung_at": None,
-            "answered_at": None,
-            "ring_deadline": None,
-            "searching_since": now.timestamp(),
-            "disconnected": {},
-        }
+        call = new_call(call_id, who, sid, tag.tag, wanted_gender.value if wanted_gender else None, now)
         try:
             await self._store.create(call_key(call_id), call)
             await self._store.set_add(LIVE_CALLS, call_id)
@@ -156,7 +113,7 @@ class CallService:
         # Ringing first, the durable trace next: record writes are upserts, so order does not matter,
         # and a request whose record cannot be written yet is still rung; every later write carries
         # the full record again.
-        self._tasks.spawn(self._records.opened(_record_of(call)))
+        self._tasks.spawn(self._records.opened(record_of(call)))
         entry = await self._store.get(call_key(call_id))
         return public_view(entry.value) if entry else {"call_id": call_id, "state": CallState.ENDED}
 
@@ -197,7 +154,7 @@ class CallService:
         await self._presence.rebind(who.user_id, call_id, sid)
         view = public_view(call)
         await self._notify.send(call["caseworker_sid"], "call:accepted", view | {"role": CASEWORKER})
-        await self._records.progressed(_record_of(call))
+        await self._records.progressed(record_of(call))
         log_event(log, "call.accepted", call_id=call_id, attempt=call["attempt"])
         return view | {"role": INTERPRETER}
 
@@ -210,7 +167,7 @@ class CallService:
 
     async def hang_up(self, who: Principal, call_id: str) -> None:
         call = await self._get(call_id)
-        _role_in(call, who.user_id)
+        role_in(call, who.user_id)
         if call["state"] in (CallState.SEARCHING, CallState.RINGING):
             await self._finish(call_id, Outcome.CANCELLED)
         else:
@@ -219,10 +176,10 @@ class CallService:
     async def relay(self, who: Principal, call_id: str, event: str, payload: dict[str, Any]) -> None:
         """Pass negotiation to the other participant of an active call, and to nobody else."""
         call = await self._get(call_id)
-        role = _role_in(call, who.user_id)
+        role = role_in(call, who.user_id)
         if call["state"] != CallState.ACTIVE:
             raise Conflict("the call is not active")
-        target = call[f"{_other(role)}_sid"]
+        target = call[f"{other_role(role)}_sid"]
         if target is None:
             raise PeerUnavailable()
         await self._notify.send(target, event, payload | {"call_id": call_id, "from": role})
@@ -241,7 +198,7 @@ class CallService:
         if entry is None:
             return None
         try:
-            role = _role_in(entry.value, who.user_id)
+            role = role_in(entry.value, who.user_id)
         except Forbidden:
             return None
         return public_view(entry.value) | {"role": role, "disconnected": sorted(entry.value["disconnected"])}
@@ -250,7 +207,7 @@ class CallService:
         """Take a call back from a new socket within the grace period; the client then restarts ICE."""
 
         def change(call: Document) -> Document:
-            role = _role_in(call, who.user_id)
+            role = role_in(call, who.user_id)
             if call["state"] != CallState.ACTIVE:
                 raise Conflict("the call is not active")
             disconnected = {k: v for k, v in call["disconnected"].items() if k != role}
@@ -258,10 +215,10 @@ class CallService:
 
         _, entry = await update(self._store, call_key(call_id), change, "no such call")
         call = entry.value
-        role = _role_in(call, who.user_id)
+        role = role_in(call, who.user_id)
         if role == INTERPRETER:
             await self._presence.rebind(who.user_id, call_id, sid)
-        other_sid = call[f"{_other(role)}_sid"]
+        other_sid = call[f"{other_role(role)}_sid"]
         if other_sid:
             await self._notify.send(other_sid, "call:peer-rejoined", {"call_id": call_id, "role": role})
         log_event(log, "call.rejoined", call_id=call_id, role=role)
@@ -464,7 +421,7 @@ class CallService:
         await self._store.delete(caseworker_key(call["caseworker"]))
         await self._store.set_remove(LIVE_CALLS, call_id)
         # The record first: a client told "ended" may read it at once.
-        await self._records.progressed(_record_of(call))
+        await self._records.progressed(record_of(call))
         interpreter, interpreter_sid = old["interpreter"], old["interpreter_sid"]
         reason = {"completed": "hangup"}.get(outcome, str(outcome))
         payload = {"call_id": call_id, "reason": reason, "outcome": outcome}
@@ -509,7 +466,7 @@ class CallService:
         call = entry.value
         if role == INTERPRETER:
             await self._presence.rebind(call["interpreter"], call_id, None)
-        other_sid = call[f"{_other(role)}_sid"]
+        other_sid = call[f"{other_role(role)}_sid"]
         if other_sid:
             await self._notify.send(
                 other_sid,
@@ -530,25 +487,3 @@ class CallService:
             await self._finish(call_id, Outcome.DROPPED)
         except (Conflict, NotFound):
             return
-
-
-def _record_of(call: Document) -> CallRecord:
-    """The durable facts of a live call document (who, when, how it ended; never content)."""
-
-    def ts(value: str | None) -> datetime | None:
-        return datetime.fromisoformat(value) if value else None
-
-    return CallRecord(
-        id=CallId(call["id"]),
-        organisation_id=call["organisation_id"],
-        caseworker_id=call["caseworker"],
-        interpreter_id=call["interpreter"] if call["answered_at"] else None,
-        language=call["language"],
-        requested_gender=call["gender"],
-        requested_at=datetime.fromisoformat(call["requested_at"]),
-        rung_at=ts(call["rung_at"]),
-        answered_at=ts(call["answered_at"]),
-        ended_at=ts(call.get("ended_at")),
-        outcome=call.get("outcome"),
-        ring_attempts=call["attempt"],
-    )

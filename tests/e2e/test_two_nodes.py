@@ -18,7 +18,7 @@ from core.clock import SystemClock
 from core.migrate import upgrade
 from core.state_store import RedisStateStore
 from rris.services import Services, build_services
-from signaling.calls import call_key
+from signaling.call_documents import call_key
 from signaling.client import SignalingClient
 from signaling.presence import presence_key
 from signaling.records import CallRecord

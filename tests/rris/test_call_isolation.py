@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from signaling.calls import call_key, caseworker_key
+from signaling.call_documents import call_key, caseworker_key
 from signaling.client import SignalingClient
 from tests.conftest import ClientFactory
 from tests.rris.conftest import SERVER_EVENTS, get_json, principal

@@ -20,7 +20,7 @@ import socketio
 
 from core.accounts import SESSION_COOKIE
 from core.config import Settings
-from signaling.calls import call_key, caseworker_key
+from signaling.call_documents import call_key, caseworker_key
 from signaling.client import SignalingClient
 from signaling.protocol import MAX_CANDIDATE_CHARS, MAX_SDP_CHARS
 from tests.conftest import ClientFactory, make_settings

@@ -314,7 +314,7 @@ async def test_every_node_sweeps_periodically_once_started(domain: Domain) -> No
 
 
 async def test_a_marker_left_without_its_call_does_not_block_the_caseworker(domain: Domain) -> None:
-    from signaling.calls import caseworker_key
+    from signaling.call_documents import caseworker_key
 
     await domain.services.store.create(caseworker_key(domain.world.id("cw.a")), {"call_id": "0" * 32})
     await standby(domain, "ps.male")
@@ -342,14 +342,14 @@ async def test_a_request_rings_even_while_its_record_cannot_be_written_and_the_e
 
 
 async def test_a_late_write_never_reopens_an_ended_record(domain: Domain) -> None:
-    from signaling.calls import _record_of
+    from signaling.call_documents import record_of
 
     await standby(domain, "ps.male")
     call_id = await request(domain)
     live = (await domain.services.store.get(f"call:{call_id}")).value
     await domain.services.calls.cancel(await domain.who("cw.a"), call_id)
-    await domain.services.records.opened(_record_of(live))  # a delayed first write arrives last
-    await domain.services.records.progressed(_record_of(live))
+    await domain.services.records.opened(record_of(live))  # a delayed first write arrives last
+    await domain.services.records.progressed(record_of(live))
     assert (await record(domain, call_id)).outcome == "cancelled"
 
 

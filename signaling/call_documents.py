@@ -1,0 +1,102 @@
+"""The live call document: its keys in the state store, its shape, and what is told or recorded of it.
+
+A call lives in the :class:`~core.state_store.StateStore` as one JSON document, changed only by
+compare-and-set (see :mod:`signaling.calls`); this module knows its fields.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from core.accounts import Principal
+from core.errors import Forbidden
+from core.ids import CallId
+from core.state_store import Document
+from signaling.records import CallRecord
+from signaling.states import CallState
+
+CASEWORKER = "caseworker"
+INTERPRETER = "interpreter"
+
+
+def call_key(call_id: str) -> str:
+    return f"call:{call_id}"
+
+
+def caseworker_key(user_id: str) -> str:
+    return f"caseworker-call:{user_id}"
+
+
+LIVE_CALLS = "calls:live"  # every live call id, so any node can sweep for overdue deadlines
+
+
+def role_in(call: Document, user_id: str) -> str:
+    if call["caseworker"] == user_id:
+        return CASEWORKER
+    if call["interpreter"] == user_id and call["state"] == CallState.ACTIVE:
+        return INTERPRETER
+    raise Forbidden("you are not a participant of this call")
+
+
+def other_role(role: str) -> str:
+    return INTERPRETER if role == CASEWORKER else CASEWORKER
+
+
+def public_view(call: Document) -> dict[str, Any]:
+    """What participants are told about a call (no socket ids, no other users' names)."""
+    return {
+        "call_id": call["id"],
+        "state": call["state"],
+        "language": call["language"],
+        "organisation": call["organisation_name"],
+        "attempt": call["attempt"],
+    }
+
+
+def new_call(
+    call_id: CallId, who: Principal, sid: str, language: str, gender: str | None, now: datetime
+) -> Document:
+    """A new request, searching; deadlines are stored so any node can apply them (see ``sweep``)."""
+    return {
+        "id": call_id,
+        "state": CallState.SEARCHING,
+        "organisation_id": who.organisation_id,
+        "organisation_name": who.organisation_name,
+        "caseworker": who.user_id,
+        "caseworker_sid": sid,
+        "interpreter": None,
+        "interpreter_sid": None,
+        "language": language,
+        "gender": gender,
+        "attempt": 0,
+        "tried": [],
+        "requested_at": now.isoformat(),
+        "rung_at": None,
+        "answered_at": None,
+        "ring_deadline": None,
+        "searching_since": now.timestamp(),
+        "disconnected": {},
+    }
+
+
+def record_of(call: Document) -> CallRecord:
+    """The durable facts of a live call document (who, when, how it ended; never content)."""
+
+    def ts(value: str | None) -> datetime | None:
+        return datetime.fromisoformat(value) if value else None
+
+    return CallRecord(
+        id=CallId(call["id"]),
+        organisation_id=call["organisation_id"],
+        caseworker_id=call["caseworker"],
+        interpreter_id=call["interpreter"] if call["answered_at"] else None,
+        language=call["language"],
+        requested_gender=call["gender"],
+        requested_at=datetime.fromisoformat(call["requested_at"]),
+        rung_at=ts(call["rung_at"]),
+        answered_at=ts(call["answered_at"]),
+        ended_at=ts(call.get("ended_at")),
+        outcome=call.get("outcome"),
+        ring_attempts=call["attempt"],
+    )
