@@ -1,6 +1,7 @@
 """The booking engine: rosters, availability, language matching, bookings and timed work.
 
-Issue 3, in progress: ``intervals`` (UTC intervals and their set operations) and ``availability``
-(weekly hours in the interpreter's zone, date overrides, daylight-saving rules) are built; bookings,
-rosters and APScheduler jobs are not yet.
+Issue 3, in progress. Built: ``intervals`` (UTC intervals and their set operations), ``availability``
+(weekly hours in the interpreter's zone, date overrides, daylight-saving rules), ``constraints`` (hard
+constraints, never relaxed) and ``ranking`` (soft preferences and fair rotation, with an explanation).
+Not yet: storage of bookings and rosters, the HTTP API, APScheduler jobs, on-demand routing through them.
 """
