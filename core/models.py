@@ -56,6 +56,8 @@ ROLES = ("caseworker", "interpreter", "coordinator", "admin")
 GENDERS = ("female", "male", "non_binary", "undisclosed")
 ORGANISATION_KINDS = ("authority", "operator")
 CALL_OUTCOMES = ("completed", "cancelled", "no_interpreter", "dropped")
+BOOKING_STATES = ("requested", "offered", "confirmed", "completed", "no_show", "cancelled")
+MODALITIES = ("video", "audio")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -157,3 +159,53 @@ class CallRecordRow(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[str | None] = mapped_column(String(16))
     ring_attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class BookingRow(Base):
+    """A scheduled interpretation asked for by a caseworker; its life is ``scheduler.booking_states``."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        CheckConstraint(_in("state", BOOKING_STATES), name="state"),
+        CheckConstraint(_in("modality", MODALITIES), name="modality"),
+        CheckConstraint("end_at > start_at", name="ends_after_start"),
+        UniqueConstraint("caseworker_id", "idempotency_key", name="uq_bookings_caseworker_idempotency_key"),
+        Index("ix_bookings_org_start", "organisation_id", "start_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    caseworker_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    language: Mapped[str] = mapped_column(String(35))
+    dialect: Mapped[str | None] = mapped_column(String(80))
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    modality: Mapped[str] = mapped_column(String(8))
+    state: Mapped[str] = mapped_column(String(16))
+    interpreter_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), index=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(255))
+    # SHA-256 of the request that first used the key: a replay must ask for exactly the same booking.
+    request_fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class InterpreterAssignmentRow(Base):
+    """An interpreter holding a booking's time; active rows of one interpreter never overlap.
+
+    PostgreSQL enforces that with an exclusion constraint (created in migration 0002, PostgreSQL only);
+    on SQLite the booking store checks and inserts under the database's single write lock.
+    """
+
+    __tablename__ = "interpreter_assignments"
+    __table_args__ = (
+        CheckConstraint("end_at > start_at", name="ends_after_start"),
+        Index("ix_interpreter_assignments_interpreter_start", "interpreter_id", "start_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    booking_id: Mapped[str] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), index=True)
+    interpreter_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    active: Mapped[bool] = mapped_column()
