@@ -2,6 +2,9 @@
 
 Issue 3, in progress. Built: ``intervals`` (UTC intervals and their set operations), ``availability``
 (weekly hours in the interpreter's zone, date overrides, daylight-saving rules), ``constraints`` (hard
-constraints, never relaxed) and ``ranking`` (soft preferences and fair rotation, with an explanation).
-Not yet: storage of bookings and rosters, the HTTP API, APScheduler jobs, on-demand routing through them.
+constraints, never relaxed), ``ranking`` (soft preferences and fair rotation, with an explanation),
+``booking_states`` and ``bookings`` (storage that never double-books an interpreter, idempotent create,
+compare-and-set accept) and ``icalendar_feed`` (RFC 5545). Not yet: offers with expiry and automatic
+reassignment, relay interpreting, fatigue limits, rosters, APScheduler jobs, reports, on-demand routing
+through this matcher.
 """
