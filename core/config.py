@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     # How often every node sweeps live calls for deadlines a lost node left unapplied.
     sweep_interval_s: float = Field(default=5.0, gt=0)
 
+    # Bookings: the least time between two bookings of one interpreter, in minutes.
+    booking_buffer_min: int = Field(default=10, ge=0, le=24 * 60)
+
     # Accounts.
     session_ttl_s: int = Field(default=12 * 3600, gt=0)
     cookie_secure: bool = False

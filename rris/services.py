@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from core.accounts import AccountService, LoginLimits
 from core.clock import Clock
@@ -13,6 +14,7 @@ from core.passwords import PasswordHasher
 from core.rate_limit import FailureLimiter
 from core.state_store import MemoryStateStore, RedisStateStore, StateStore
 from core.tasks import TaskHolder
+from scheduler.bookings import BookingService
 from signaling.calls import CallService, CallTimings, Notifier
 from signaling.ice import IceConfig
 from signaling.presence import PresenceService
@@ -34,6 +36,7 @@ class Services:
     calls: CallService
     ice: IceConfig
     sockets: SessionSockets
+    bookings: BookingService
 
     async def close(self) -> None:
         await self.tasks.close()
@@ -71,6 +74,19 @@ def build_services(settings: Settings, clock: Clock, notifier: Notifier) -> Serv
     secret = settings.turn_secret.get_secret_value() if settings.turn_secret else None
     ice = IceConfig(clock, settings.stun_urls, settings.turn_urls, secret, settings.turn_credential_ttl_s)
     sockets = SessionSockets(store)
+    bookings = BookingService(db, clock, timedelta(minutes=settings.booking_buffer_min))
     return Services(
-        settings, clock, db, store, tasks, accounts, directory, presence, records, calls, ice, sockets
+        settings,
+        clock,
+        db,
+        store,
+        tasks,
+        accounts,
+        directory,
+        presence,
+        records,
+        calls,
+        ice,
+        sockets,
+        bookings,
     )

@@ -29,7 +29,7 @@ from core.errors import Conflict, InvalidInput, NotFound
 from core.ids import OrganisationId, UserId, new_id
 from core.interpreters import MAX_DIALECT_LENGTH
 from core.languages import LanguageTag
-from core.models import BookingRow, InterpreterAssignmentRow, UserRow
+from core.models import BookingRow, InterpreterAssignmentRow, OrganisationRow, UserRow
 from scheduler.booking_states import BookingState, check_booking_transition
 from scheduler.intervals import Interval
 
@@ -196,10 +196,17 @@ class BookingService:
 
     async def create(self, request: BookingRequest, idempotency_key: str | None = None) -> Booking:
         """A new ``requested`` booking; with a key this caseworker used before, the booking made then."""
+        booking, _ = await self.place(request, idempotency_key)
+        return booking
+
+    async def place(
+        self, request: BookingRequest, idempotency_key: str | None = None
+    ) -> tuple[Booking, bool]:
+        """As :meth:`create`, also telling whether the booking is new (``False``: a replay of the key)."""
         key = _checked_key(idempotency_key)
         fingerprint = request.fingerprint()
         if key is not None and (earlier := await self._replay(request.caseworker_id, key, fingerprint)):
-            return earlier
+            return earlier, False
         if request.interval.start_utc < self._clock.now():
             raise InvalidInput("a booking cannot start in the past")
         row = BookingRow(
@@ -231,8 +238,8 @@ class BookingService:
                 or (earlier := await self._replay(request.caseworker_id, key, fingerprint)) is None
             ):
                 raise
-            return earlier
-        return Booking.from_row(row)
+            return earlier, False
+        return Booking.from_row(row), True
 
     async def _replay(self, caseworker_id: UserId, key: str, fingerprint: str) -> Booking | None:
         query = select(BookingRow).where(
@@ -297,6 +304,16 @@ class BookingService:
         """The offer was declined or expired: back to ``requested``, the interpreter's time freed."""
         async with self._writing() as session:
             row = await self._row(session, booking_id)
+            booking = await self._move(session, row, BookingState.REQUESTED, interpreter_id=None)
+            await self._free(session, row.id)
+        return booking
+
+    async def decline(self, booking_id: str, interpreter_id: UserId) -> Booking:
+        """``interpreter_id`` turns down their offer: :meth:`release`, checked in the same transaction."""
+        async with self._writing() as session:
+            row = await self._row(session, booking_id)
+            if row.interpreter_id != interpreter_id or row.state != BookingState.OFFERED:
+                raise Conflict("this booking is not on offer to you")
             booking = await self._move(session, row, BookingState.REQUESTED, interpreter_id=None)
             await self._free(session, row.id)
         return booking
@@ -370,3 +387,39 @@ class BookingService:
         async with self._db.sessions() as session:
             rows = (await session.execute(query)).all()
         return [Interval(start, end) for start, end in rows]
+
+    async def visible(
+        self,
+        *,
+        organisation_id: OrganisationId | None = None,
+        interpreter_id: UserId | None = None,
+        limit: int = 100,
+    ) -> list[Booking]:
+        """Bookings of one organisation and/or assigned to one interpreter (neither: all), earliest first."""
+        query = select(BookingRow).order_by(BookingRow.start_at, BookingRow.id).limit(limit)
+        if organisation_id is not None:
+            query = query.where(BookingRow.organisation_id == organisation_id)
+        if interpreter_id is not None:
+            query = query.where(BookingRow.interpreter_id == interpreter_id)
+        async with self._db.sessions() as session:
+            rows = (await session.scalars(query)).all()
+        return [Booking.from_row(row) for row in rows]
+
+    async def feed_entries(
+        self, interpreter_id: UserId, states: frozenset[BookingState], ending_after: datetime
+    ) -> list[tuple[Booking, str]]:
+        """``interpreter_id``'s bookings in ``states`` ending after the given instant, each with its
+        organisation's name (what a calendar feed shows), earliest first."""
+        query = (
+            select(BookingRow, OrganisationRow.name)
+            .join(OrganisationRow, OrganisationRow.id == BookingRow.organisation_id)
+            .where(
+                BookingRow.interpreter_id == interpreter_id,
+                BookingRow.state.in_([state.value for state in states]),
+                BookingRow.end_at > ending_after,
+            )
+            .order_by(BookingRow.start_at, BookingRow.id)
+        )
+        async with self._db.sessions() as session:
+            rows = (await session.execute(query)).all()
+        return [(Booking.from_row(row), name) for row, name in rows]

@@ -15,7 +15,10 @@ STATUS_BY_CODE = {
     "invalid_credentials": 401,
     "forbidden": 403,
     "not_found": 404,
+    "interpreter_unsuitable": 422,
     "conflict": 409,
+    "slot_taken": 409,
+    "idempotency_key_reused": 409,
     "too_many_attempts": 429,
 }
 

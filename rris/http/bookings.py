@@ -1,0 +1,279 @@
+"""Scheduled bookings over HTTP: caseworkers book, coordinators assign, interpreters answer offers.
+
+Who sees a booking: its organisation's staff, the interpreter it is assigned to, and the operator's
+coordinators and admins. A booking someone cannot see answers 404, exactly like a missing one, so ids of
+other organisations' bookings cannot be probed. The routes are described in ``docs/openapi-bookings.yaml``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Literal
+
+from aiohttp import web
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StringConstraints,
+    field_validator,
+)
+
+from core.accounts import Principal, Role
+from core.errors import Forbidden, InvalidInput, NotFound
+from core.ids import UserId
+from core.interpreters import InterpreterProfile
+from rris.http.auth import read_json, require_session
+from rris.http.keys import services
+from scheduler.booking_states import BookingState
+from scheduler.bookings import Booking, BookingRequest
+from scheduler.icalendar_feed import FeedBooking, FeedStatus, render_feed
+from scheduler.icalendar_feed import Modality as FeedModality
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+MIN_KEY_LENGTH, MAX_KEY_LENGTH = 8, 100
+MAX_DURATION_MIN = 12 * 60
+MAX_DAYS_AHEAD = 2 * 366  # keeps every booking inside what a calendar feed can state
+MAX_LIMIT = 500
+FEED_PAST = timedelta(days=90)  # how far back the calendar feed reaches
+# A finished booking was confirmed and its time kept: the calendar keeps showing it as such.
+FEED_STATUS = {
+    BookingState.CONFIRMED: FeedStatus.CONFIRMED,
+    BookingState.COMPLETED: FeedStatus.CONFIRMED,
+    BookingState.NO_SHOW: FeedStatus.CONFIRMED,
+    BookingState.CANCELLED: FeedStatus.CANCELLED,
+}
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=80)]
+
+
+class InterpreterUnsuitable(InvalidInput):
+    """The interpreter does not work in the booking's language or does not serve its organisation."""
+
+    code = "interpreter_unsuitable"
+
+
+class NewBooking(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    language: Annotated[str, StringConstraints(min_length=1, max_length=35)]
+    dialect: Text | None = None
+    start: AwareDatetime
+    duration_min: Annotated[StrictInt, Field(gt=0, le=MAX_DURATION_MIN)]
+    modality: Literal["video", "audio"]
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _iso_text(cls, value: object) -> object:
+        # Pydantic would also read a number as a Unix time; the API promises ISO 8601 with an offset.
+        if not isinstance(value, str):
+            raise ValueError("start must be an ISO 8601 date-time with an offset")
+        return value
+
+
+class Assignment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    interpreter_id: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+
+
+class Acceptance(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: Annotated[StrictInt, Field(ge=1)]
+
+
+def booking_json(booking: Booking) -> dict[str, object]:
+    return {
+        "id": booking.id,
+        "organisation_id": booking.organisation_id,
+        "caseworker_id": booking.caseworker_id,
+        "language": booking.language.tag,
+        "dialect": booking.dialect,
+        "start": booking.interval.start_utc.isoformat(),
+        "end": booking.interval.end_utc.isoformat(),
+        "duration_min": booking.interval.duration // timedelta(minutes=1),
+        "modality": booking.modality.value,
+        "state": booking.state.value,
+        "interpreter_id": booking.interpreter_id,
+        "created_at": booking.created_at.isoformat(),
+        "version": booking.version,
+    }
+
+
+def sees(who: Principal, booking: Booking) -> bool:
+    if who.sees_all_organisations:
+        return True
+    if who.role is Role.INTERPRETER:
+        return booking.interpreter_id == who.user_id
+    return booking.organisation_id == who.organisation_id
+
+
+def _idempotency_key(request: web.Request) -> str:
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None:
+        raise InvalidInput(f"the {IDEMPOTENCY_HEADER} header is required")
+    if not MIN_KEY_LENGTH <= len(key) <= MAX_KEY_LENGTH or not (key.isascii() and key.isprintable()):
+        raise InvalidInput(
+            f"{IDEMPOTENCY_HEADER} must be {MIN_KEY_LENGTH} to {MAX_KEY_LENGTH} printable ASCII characters"
+        )
+    return key
+
+
+def _limit(raw: str) -> int:
+    value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else 0
+    if not 1 <= value <= MAX_LIMIT:
+        raise InvalidInput(f"limit must be 1 to {MAX_LIMIT}")
+    return value
+
+
+async def _visible_booking(request: web.Request, who: Principal) -> Booking:
+    booking = await services(request).bookings.get(request.match_info["booking_id"])
+    if not sees(who, booking):
+        raise NotFound("no such booking")
+    return booking
+
+
+async def create_booking(request: web.Request) -> web.Response:
+    who = require_session(request).principal
+    if who.role is not Role.CASEWORKER:
+        raise Forbidden("only caseworkers book interpreters")
+    key = _idempotency_key(request)
+    body = NewBooking.model_validate(await read_json(request))
+    svc = services(request)
+    if body.start - svc.clock.now() > timedelta(days=MAX_DAYS_AHEAD):
+        raise InvalidInput(f"a booking can start at most {MAX_DAYS_AHEAD} days ahead")
+    booking_request = BookingRequest.parse(
+        who.organisation_id,
+        who.user_id,
+        body.language,
+        body.start,
+        body.start + timedelta(minutes=body.duration_min),
+        body.modality,
+        body.dialect,
+    )
+    booking, created = await svc.bookings.place(booking_request, key)
+    return web.json_response(booking_json(booking), status=201 if created else 200)
+
+
+async def list_bookings(request: web.Request) -> web.Response:
+    who = require_session(request).principal
+    limit = _limit(request.query.get("limit", "100"))
+    bookings = services(request).bookings
+    if who.sees_all_organisations:
+        found = await bookings.visible(limit=limit)
+    elif who.role is Role.INTERPRETER:
+        found = await bookings.visible(interpreter_id=who.user_id, limit=limit)
+    else:
+        found = await bookings.visible(organisation_id=who.organisation_id, limit=limit)
+    return web.json_response({"bookings": [booking_json(b) for b in found]})
+
+
+async def get_booking(request: web.Request) -> web.Response:
+    who = require_session(request).principal
+    return web.json_response(booking_json(await _visible_booking(request, who)))
+
+
+async def cancel_booking(request: web.Request) -> web.Response:
+    who = require_session(request).principal
+    booking = await _visible_booking(request, who)
+    if who.user_id != booking.caseworker_id and who.role is not Role.COORDINATOR:
+        raise Forbidden("only the booking's caseworker or a coordinator may cancel it")
+    return web.json_response(booking_json(await services(request).bookings.cancel(booking.id)))
+
+
+def _check_suitable(profile: InterpreterProfile | None, booking: Booking) -> None:
+    # Hard constraints hold for manual assignment too: the language, and serving the organisation.
+    if profile is None:
+        raise NotFound("no such interpreter")
+    if not profile.covers(booking.language):
+        raise InterpreterUnsuitable(f"the interpreter does not work in {booking.language}")
+    if booking.organisation_id not in profile.organisations:
+        raise InterpreterUnsuitable("the interpreter does not serve this booking's organisation")
+
+
+async def assign_booking(request: web.Request) -> web.Response:
+    who = require_session(request).principal
+    booking = await _visible_booking(request, who)
+    if who.role is not Role.COORDINATOR:
+        raise Forbidden("only coordinators assign interpreters by hand")
+    body = Assignment.model_validate(await read_json(request))
+    svc = services(request)
+    interpreter = UserId(body.interpreter_id)
+    _check_suitable(await svc.directory.profile(interpreter), booking)
+    return web.json_response(booking_json(await svc.bookings.assign(booking.id, interpreter)))
+
+
+def _require_assigned_interpreter(who: Principal, booking: Booking) -> None:
+    if who.role is not Role.INTERPRETER or booking.interpreter_id != who.user_id:
+        raise Forbidden("only the interpreter the booking is offered to may answer the offer")
+
+
+async def accept_booking(request: web.Request) -> web.Response:
+    who = require_session(request).principal
+    booking = await _visible_booking(request, who)
+    _require_assigned_interpreter(who, booking)
+    body = Acceptance.model_validate(await read_json(request))
+    accepted = await services(request).bookings.accept(booking.id, who.user_id, body.version)
+    return web.json_response(booking_json(accepted))
+
+
+async def decline_booking(request: web.Request) -> web.Response:
+    who = require_session(request).principal
+    booking = await _visible_booking(request, who)
+    _require_assigned_interpreter(who, booking)
+    declined = await services(request).bookings.decline(booking.id, who.user_id)
+    return web.json_response(booking_json(declined))
+
+
+async def interpreter_calendar(request: web.Request) -> web.Response:
+    who = require_session(request).principal
+    interpreter_id = UserId(request.match_info["interpreter_id"])
+    if who.user_id != interpreter_id and who.role is not Role.COORDINATOR:
+        raise Forbidden("only the interpreter or a coordinator may read this calendar")
+    svc = services(request)
+    interpreter = await svc.accounts.principal(interpreter_id)
+    if interpreter is None or interpreter.role is not Role.INTERPRETER:
+        raise NotFound("no such interpreter")
+    now = svc.clock.now()
+    entries = await svc.bookings.feed_entries(interpreter_id, frozenset(FEED_STATUS), now - FEED_PAST)
+    if who.user_id != interpreter_id and not who.sees_all_organisations:
+        # An authority's coordinator sees the interpreter's time with their own organisation only.
+        entries = [(b, name) for b, name in entries if b.organisation_id == who.organisation_id]
+    feed = render_feed(
+        f"RRIS bookings: {interpreter.display_name}",
+        [_feed_booking(booking, organisation_name) for booking, organisation_name in entries],
+        now,
+    )
+    return web.Response(text=feed, content_type="text/calendar", charset="utf-8")
+
+
+def _feed_booking(booking: Booking, organisation_name: str) -> FeedBooking:
+    status = FEED_STATUS[booking.state]
+    return FeedBooking(
+        booking_id=booking.id,
+        start_utc=booking.interval.start_utc,
+        end_utc=booking.interval.end_utc,
+        language=booking.language,
+        # langcodes needs the optional language_data package for names; the tag is what we have.
+        language_name=booking.language.tag,
+        dialect=booking.dialect,
+        organisation_name=organisation_name,
+        modality=FeedModality(booking.modality.value),
+        status=status,
+        # No change time is stored; the version says the cancelled event supersedes the confirmed one.
+        last_modified_utc=booking.created_at,
+        sequence=1 if status is FeedStatus.CANCELLED else 0,
+    )
+
+
+def routes() -> list[web.RouteDef]:
+    return [
+        web.post("/api/bookings", create_booking),
+        web.get("/api/bookings", list_bookings),
+        web.get("/api/bookings/{booking_id}", get_booking),
+        web.post("/api/bookings/{booking_id}/cancel", cancel_booking),
+        web.post("/api/bookings/{booking_id}/assign", assign_booking),
+        web.post("/api/bookings/{booking_id}/accept", accept_booking),
+        web.post("/api/bookings/{booking_id}/decline", decline_booking),
+        web.get("/api/interpreters/{interpreter_id}/calendar.ics", interpreter_calendar),
+    ]
