@@ -22,11 +22,21 @@ from pydantic import (
 )
 
 from core.accounts import Principal, Role
-from core.errors import Forbidden, InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound
 from core.ids import UserId
-from core.interpreters import InterpreterProfile
 from rris.http.auth import read_json, require_session
 from rris.http.keys import services
+from scheduler.booking_access import (
+    calendar_shows,
+    check_suitable,
+    listing_scope,
+    require_may_assign,
+    require_may_book,
+    require_may_cancel,
+    require_may_read_calendar,
+    require_offered_to,
+    sees,
+)
 from scheduler.booking_states import BookingState
 from scheduler.bookings import Booking, BookingRequest
 from scheduler.icalendar_feed import FeedBooking, FeedStatus, render_feed
@@ -47,12 +57,6 @@ FEED_STATUS = {
 }
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=80)]
-
-
-class InterpreterUnsuitable(InvalidInput):
-    """The interpreter does not work in the booking's language or does not serve its organisation."""
-
-    code = "interpreter_unsuitable"
 
 
 class NewBooking(BaseModel):
@@ -100,14 +104,6 @@ def booking_json(booking: Booking) -> dict[str, object]:
     }
 
 
-def sees(who: Principal, booking: Booking) -> bool:
-    if who.sees_all_organisations:
-        return True
-    if who.role is Role.INTERPRETER:
-        return booking.interpreter_id == who.user_id
-    return booking.organisation_id == who.organisation_id
-
-
 def _idempotency_key(request: web.Request) -> str:
     key = request.headers.get(IDEMPOTENCY_HEADER)
     if key is None:
@@ -135,8 +131,7 @@ async def _visible_booking(request: web.Request, who: Principal) -> Booking:
 
 async def create_booking(request: web.Request) -> web.Response:
     who = require_session(request).principal
-    if who.role is not Role.CASEWORKER:
-        raise Forbidden("only caseworkers book interpreters")
+    require_may_book(who)
     key = _idempotency_key(request)
     body = NewBooking.model_validate(await read_json(request))
     svc = services(request)
@@ -158,13 +153,10 @@ async def create_booking(request: web.Request) -> web.Response:
 async def list_bookings(request: web.Request) -> web.Response:
     who = require_session(request).principal
     limit = _limit(request.query.get("limit", "100"))
-    bookings = services(request).bookings
-    if who.sees_all_organisations:
-        found = await bookings.visible(limit=limit)
-    elif who.role is Role.INTERPRETER:
-        found = await bookings.visible(interpreter_id=who.user_id, limit=limit)
-    else:
-        found = await bookings.visible(organisation_id=who.organisation_id, limit=limit)
+    scope = listing_scope(who)
+    found = await services(request).bookings.visible(
+        organisation_id=scope.organisation_id, interpreter_id=scope.interpreter_id, limit=limit
+    )
     return web.json_response({"bookings": [booking_json(b) for b in found]})
 
 
@@ -176,42 +168,25 @@ async def get_booking(request: web.Request) -> web.Response:
 async def cancel_booking(request: web.Request) -> web.Response:
     who = require_session(request).principal
     booking = await _visible_booking(request, who)
-    if who.user_id != booking.caseworker_id and who.role is not Role.COORDINATOR:
-        raise Forbidden("only the booking's caseworker or a coordinator may cancel it")
+    require_may_cancel(who, booking)
     return web.json_response(booking_json(await services(request).bookings.cancel(booking.id)))
-
-
-def _check_suitable(profile: InterpreterProfile | None, booking: Booking) -> None:
-    # Hard constraints hold for manual assignment too: the language, and serving the organisation.
-    if profile is None:
-        raise NotFound("no such interpreter")
-    if not profile.covers(booking.language):
-        raise InterpreterUnsuitable(f"the interpreter does not work in {booking.language}")
-    if booking.organisation_id not in profile.organisations:
-        raise InterpreterUnsuitable("the interpreter does not serve this booking's organisation")
 
 
 async def assign_booking(request: web.Request) -> web.Response:
     who = require_session(request).principal
     booking = await _visible_booking(request, who)
-    if who.role is not Role.COORDINATOR:
-        raise Forbidden("only coordinators assign interpreters by hand")
+    require_may_assign(who)
     body = Assignment.model_validate(await read_json(request))
     svc = services(request)
     interpreter = UserId(body.interpreter_id)
-    _check_suitable(await svc.directory.profile(interpreter), booking)
+    check_suitable(await svc.directory.profile(interpreter), booking)
     return web.json_response(booking_json(await svc.bookings.assign(booking.id, interpreter)))
-
-
-def _require_assigned_interpreter(who: Principal, booking: Booking) -> None:
-    if who.role is not Role.INTERPRETER or booking.interpreter_id != who.user_id:
-        raise Forbidden("only the interpreter the booking is offered to may answer the offer")
 
 
 async def accept_booking(request: web.Request) -> web.Response:
     who = require_session(request).principal
     booking = await _visible_booking(request, who)
-    _require_assigned_interpreter(who, booking)
+    require_offered_to(who, booking)
     body = Acceptance.model_validate(await read_json(request))
     accepted = await services(request).bookings.accept(booking.id, who.user_id, body.version)
     return web.json_response(booking_json(accepted))
@@ -220,7 +195,7 @@ async def accept_booking(request: web.Request) -> web.Response:
 async def decline_booking(request: web.Request) -> web.Response:
     who = require_session(request).principal
     booking = await _visible_booking(request, who)
-    _require_assigned_interpreter(who, booking)
+    require_offered_to(who, booking)
     declined = await services(request).bookings.decline(booking.id, who.user_id)
     return web.json_response(booking_json(declined))
 
@@ -228,17 +203,14 @@ async def decline_booking(request: web.Request) -> web.Response:
 async def interpreter_calendar(request: web.Request) -> web.Response:
     who = require_session(request).principal
     interpreter_id = UserId(request.match_info["interpreter_id"])
-    if who.user_id != interpreter_id and who.role is not Role.COORDINATOR:
-        raise Forbidden("only the interpreter or a coordinator may read this calendar")
+    require_may_read_calendar(who, interpreter_id)
     svc = services(request)
     interpreter = await svc.accounts.principal(interpreter_id)
     if interpreter is None or interpreter.role is not Role.INTERPRETER:
         raise NotFound("no such interpreter")
     now = svc.clock.now()
     entries = await svc.bookings.feed_entries(interpreter_id, frozenset(FEED_STATUS), now - FEED_PAST)
-    if who.user_id != interpreter_id and not who.sees_all_organisations:
-        # An authority's coordinator sees the interpreter's time with their own organisation only.
-        entries = [(b, name) for b, name in entries if b.organisation_id == who.organisation_id]
+    entries = [(b, name) for b, name in entries if calendar_shows(who, interpreter_id, b)]
     feed = render_feed(
         f"RRIS bookings: {interpreter.display_name}",
         [_feed_booking(booking, organisation_name) for booking, organisation_name in entries],
