@@ -7,7 +7,7 @@ from aiohttp import web
 from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.logging import configure_logging
-from rris.http import auth, bookings, calls, health
+from rris.http import auth, bookings, calls, health, reports
 from rris.http.auth import sessions_and_csrf
 from rris.http.errors import domain_errors
 from rris.http.keys import SERVICES, SOCKETS
@@ -32,7 +32,7 @@ def create_app(
     register_handlers(
         sio, services.accounts, services.calls, services.presence, services.ice, services.sockets
     )
-    app.add_routes([*health.routes(), *auth.routes(), *calls.routes(), *bookings.routes()])
+    app.add_routes([*health.routes(), *auth.routes(), *calls.routes(), *bookings.routes(), *reports.routes()])
 
     async def start_timers(_: web.Application) -> None:
         services.calls.start_sweeping()
