@@ -26,6 +26,7 @@ from core.errors import InvalidInput, NotFound
 from core.ids import UserId
 from rris.http.auth import read_json, require_session
 from rris.http.keys import services
+from rris.http.query import limit_param
 from scheduler.booking_access import (
     calendar_shows,
     check_suitable,
@@ -46,7 +47,6 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 MIN_KEY_LENGTH, MAX_KEY_LENGTH = 8, 100
 MAX_DURATION_MIN = 12 * 60
 MAX_DAYS_AHEAD = 2 * 366  # keeps every booking inside what a calendar feed can state
-MAX_LIMIT = 500
 FEED_PAST = timedelta(days=90)  # how far back the calendar feed reaches
 # A finished booking was confirmed and its time kept: the calendar keeps showing it as such.
 FEED_STATUS = {
@@ -115,13 +115,6 @@ def _idempotency_key(request: web.Request) -> str:
     return key
 
 
-def _limit(raw: str) -> int:
-    value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else 0
-    if not 1 <= value <= MAX_LIMIT:
-        raise InvalidInput(f"limit must be 1 to {MAX_LIMIT}")
-    return value
-
-
 async def _visible_booking(request: web.Request, who: Principal) -> Booking:
     booking = await services(request).bookings.get(request.match_info["booking_id"])
     if not sees(who, booking):
@@ -152,7 +145,7 @@ async def create_booking(request: web.Request) -> web.Response:
 
 async def list_bookings(request: web.Request) -> web.Response:
     who = require_session(request).principal
-    limit = _limit(request.query.get("limit", "100"))
+    limit = limit_param(request)
     scope = listing_scope(who)
     found = await services(request).bookings.visible(
         organisation_id=scope.organisation_id, interpreter_id=scope.interpreter_id, limit=limit

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from core.errors import InvalidInput
 from rris.http.auth import require_session
 from rris.http.keys import services
+from rris.http.query import limit_param
 from signaling.records import CallRecord
-
-MAX_LIMIT = 500
 
 
 def record_json(record: CallRecord) -> dict[str, object]:
@@ -32,18 +30,9 @@ def record_json(record: CallRecord) -> dict[str, object]:
     }
 
 
-def _limit(raw: str) -> int:
-    # ASCII digits only, and few of them: str.isdigit() also accepts "²", which int() refuses, and
-    # int() refuses more than 4300 digits; either would escape as a 500 instead of a 400.
-    value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else 0
-    if not 1 <= value <= MAX_LIMIT:
-        raise InvalidInput(f"limit must be 1 to {MAX_LIMIT}")
-    return value
-
-
 async def list_calls(request: web.Request) -> web.Response:
     who = require_session(request).principal
-    records = await services(request).records.visible(who, _limit(request.query.get("limit", "100")))
+    records = await services(request).records.visible(who, limit_param(request))
     return web.json_response({"calls": [record_json(r) for r in records]})
 
 

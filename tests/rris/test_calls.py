@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from rris.http.calls import MAX_LIMIT
+from rris.http.query import MAX_LIMIT
 from tests.conftest import ClientFactory
 from tests.rris.conftest import HttpFactory, call_records, get_json
 from tests.support.server import RunningServer
