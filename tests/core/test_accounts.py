@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from core.accounts import OrganisationKind, Role
 from core.clock import FakeClock
 from core.errors import Conflict, InvalidCredentials, InvalidInput, NotAuthenticated, TooManyAttempts
 from core.models import LoginSessionRow, OrganisationRow, UserRow
 from rris.services import Services
+from tests.support.rows import count_rows
 
 PASSWORD = "a long enough password"
 
 
 async def count(services: Services, row: type) -> int:
-    async with services.db.sessions() as session:
-        return int(await session.scalar(select(func.count()).select_from(row)) or 0)
+    return await count_rows(services.db, row)
 
 
 async def make_user(services: Services, username: str = "cw.one", role: Role = Role.CASEWORKER) -> str:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from core.accounts import OrganisationKind, Principal, Role
@@ -32,6 +32,7 @@ from signaling.records import CallRecord
 from tests.conftest import make_settings
 from tests.support.domain import RecordingNotifier
 from tests.support.external import fresh_postgres_database
+from tests.support.rows import count_rows
 from tests.support.server import RunningServer, running_server
 from tests.support.world import PASSWORD, World, build_world
 
@@ -67,8 +68,7 @@ async def pg(pg_url: str, tmp_path: Path, cest_clock: FakeClock) -> AsyncIterato
 
 
 async def count(services: Services, row: type) -> int:
-    async with services.db.sessions() as session:
-        return int(await session.scalar(select(func.count()).select_from(row)) or 0)
+    return await count_rows(services.db, row)
 
 
 def assert_utc(value: datetime | None) -> datetime:

@@ -8,10 +8,10 @@ from typing import Any
 
 import aiohttp
 import pytest
-from sqlalchemy import func, select
 
 from core.accounts import Principal
 from core.models import Base, CallRecordRow, LoginSessionRow
+from tests.support import rows
 from tests.support.server import RunningServer
 from tests.support.world import PASSWORD, World
 
@@ -63,8 +63,7 @@ async def get_json(http: aiohttp.ClientSession, path: str, **kwargs: Any) -> tup
 
 
 async def count_rows(server: RunningServer, table: type[Base]) -> int:
-    async with server.services.db.sessions() as session:
-        return await session.scalar(select(func.count()).select_from(table)) or 0
+    return await rows.count_rows(server.services.db, table)
 
 
 async def login_sessions(server: RunningServer) -> int:

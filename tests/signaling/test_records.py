@@ -6,13 +6,13 @@ import asyncio
 import dataclasses
 
 import pytest
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from core.ids import CallId
 from core.models import CallRecordRow
 from signaling.records import CallRecord
 from tests.support.domain import Domain
+from tests.support.rows import count_rows
 
 
 def opened_record(domain: Domain, n: int, organisation: str | None = None) -> CallRecord:
@@ -33,8 +33,7 @@ def opened_record(domain: Domain, n: int, organisation: str | None = None) -> Ca
 
 
 async def stored(domain: Domain) -> int:
-    async with domain.services.db.sessions() as session:
-        return int(await session.scalar(select(func.count()).select_from(CallRecordRow)) or 0)
+    return await count_rows(domain.services.db, CallRecordRow)
 
 
 async def test_a_burst_of_first_writes_all_land(domain: Domain) -> None:
