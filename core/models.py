@@ -7,12 +7,18 @@ from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
+    Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
+    Table,
+    Text,
+    Unicode,
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
@@ -58,6 +64,9 @@ ORGANISATION_KINDS = ("authority", "operator")
 CALL_OUTCOMES = ("completed", "cancelled", "no_interpreter", "dropped")
 BOOKING_STATES = ("requested", "offered", "confirmed", "completed", "no_show", "cancelled")
 MODALITIES = ("video", "audio")
+OFFER_ANSWERS = ("accepted", "declined", "expired", "withdrawn", "released")
+OFFER_LEGS = ("direct", "to_pivot", "from_pivot")
+SPECIALISATIONS = ("asylum_interview", "medical", "child_friendly", "gender_based_violence")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -113,6 +122,8 @@ class InterpreterLanguageRow(Base):
     tag: Mapped[str] = mapped_column(String(35))
     language: Mapped[str] = mapped_column(String(8))  # primary subtag, for matching
     dialect: Mapped[str | None] = mapped_column(String(80))
+    # scheduler.constraints.Accreditation: 0 none, 1 trained, 2 certified, 3 sworn.
+    accreditation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class InterpreterOrganisationRow(Base):
@@ -124,6 +135,92 @@ class InterpreterOrganisationRow(Base):
         ForeignKey("interpreter_profiles.user_id", ondelete="CASCADE"), primary_key=True
     )
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+
+
+class InterpreterSpecialisationRow(Base):
+    __tablename__ = "interpreter_specialisations"
+    __table_args__ = (CheckConstraint(_in("specialisation", SPECIALISATIONS), name="specialisation"),)
+
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("interpreter_profiles.user_id", ondelete="CASCADE"), primary_key=True
+    )
+    specialisation: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class InterpreterConflictRow(Base):
+    """An attribute the interpreter declared as a possible conflict of interest (``nationality=af``)."""
+
+    __tablename__ = "interpreter_conflicts"
+
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("interpreter_profiles.user_id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(String(80), primary_key=True)
+
+
+class OrganisationExclusionRow(Base):
+    """An interpreter an authority will not work with; no reason is stored (it may be personal)."""
+
+    __tablename__ = "organisation_exclusions"
+
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    interpreter_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class InterpreterAvailabilityRow(Base):
+    """An interpreter's weekly hours and dated exceptions, as JSON in their own IANA zone.
+
+    ``version`` grows with every change so a node can keep the parsed pattern until it changes.
+    """
+
+    __tablename__ = "interpreter_availability"
+
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("interpreter_profiles.user_id", ondelete="CASCADE"), primary_key=True
+    )
+    zone: Mapped[str] = mapped_column(String(64))
+    pattern: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StandbyShiftRow(Base):
+    """A coordinator's rostering of one interpreter on standby for a language over a span of time."""
+
+    __tablename__ = "standby_shifts"
+    __table_args__ = (
+        CheckConstraint("end_at > start_at", name="ends_after_start"),
+        Index("ix_standby_shifts_interpreter_start", "interpreter_id", "start_at"),
+        Index("ix_standby_shifts_language_start", "language", "start_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    interpreter_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(35))
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    cancelled: Mapped[bool] = mapped_column(default=False)
+
+
+class NotificationRow(Base):
+    """A message the service owes a user (a reminder, an invitation); unique per subject and kind, so a
+    timed job that runs twice still leaves one."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("user_id", "kind", "subject_id", name="uq_notifications_user_kind_subject"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)  # JSON: ids, times and the language, never personal data
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class LoginSessionRow(Base):
@@ -183,6 +280,15 @@ class BookingRow(Base):
     modality: Mapped[str] = mapped_column(String(8))
     state: Mapped[str] = mapped_column(String(16))
     interpreter_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # The language the authority's side speaks; None: whatever the organisation works in.
+    counterpart_language: Mapped[str | None] = mapped_column(String(35))
+    # Relay interpreting: language -> pivot by ``interpreter_id``, pivot -> counterpart by this one.
+    pivot_language: Mapped[str | None] = mapped_column(String(35))
+    relay_interpreter_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # JSON: the hard constraints and soft preferences asked for (scheduler.booking_requirements).
+    requirements: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    # JSON: which preferences the last matching applied or relaxed, and why.
+    explanation: Mapped[str | None] = mapped_column(Text)
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
     # SHA-256 of the request that first used the key: a replay must ask for exactly the same booking.
     request_fingerprint: Mapped[str] = mapped_column(String(64))
@@ -209,3 +315,40 @@ class InterpreterAssignmentRow(Base):
     start_at: Mapped[datetime] = mapped_column(UTCDateTime())
     end_at: Mapped[datetime] = mapped_column(UTCDateTime())
     active: Mapped[bool] = mapped_column()
+
+
+class BookingOfferRow(Base):
+    """One offer of a booking (or of one leg of a relay) to one interpreter, and its answer.
+
+    The open offers of a booking (``answer`` NULL or accepted in the current round) are the ones its
+    assignments hold time for; every other row is history, kept so a decliner is not asked again.
+    """
+
+    __tablename__ = "booking_offers"
+    __table_args__ = (
+        CheckConstraint(f"answer IS NULL OR {_in('answer', OFFER_ANSWERS)}", name="answer"),
+        CheckConstraint(_in("leg", OFFER_LEGS), name="leg"),
+        Index("ix_booking_offers_booking", "booking_id"),
+        Index("ix_booking_offers_interpreter_answer", "interpreter_id", "answer"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    booking_id: Mapped[str] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"))
+    interpreter_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    leg: Mapped[str] = mapped_column(String(16))
+    offered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    answer: Mapped[str | None] = mapped_column(String(16))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    current: Mapped[bool] = mapped_column(default=True)
+
+
+# APScheduler's job store table, declared here so that Alembic owns the schema like every other table.
+# Its rows are written only by apscheduler.jobstores.sqlalchemy.SQLAlchemyJobStore (scheduler.timed_work).
+SCHEDULED_JOBS = Table(
+    "scheduled_jobs",
+    Base.metadata,
+    Column("id", Unicode(191), primary_key=True),
+    Column("next_run_time", Float(25), index=True),
+    Column("job_state", LargeBinary, nullable=False),
+)
