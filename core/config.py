@@ -37,6 +37,19 @@ class Settings(BaseSettings):
 
     # Bookings: the least time between two bookings of one interpreter, in minutes.
     booking_buffer_min: int = Field(default=10, ge=0, le=24 * 60)
+    # Workload limits per interpreter: booked minutes per local day, and the longest continuous stretch
+    # (bookings separated by less than ``fatigue_rest_min`` count as one stretch).
+    daily_cap_min: int = Field(default=6 * 60, ge=15, le=24 * 60)
+    max_continuous_min: int = Field(default=3 * 60, ge=15, le=24 * 60)
+    fatigue_rest_min: int = Field(default=30, ge=0, le=24 * 60)
+    # How long an interpreter has to answer an offer before it goes to the next candidate.
+    offer_expiry_min: int = Field(default=120, ge=1, le=14 * 24 * 60)
+
+    # Timed work (APScheduler): reminders before a booking, the grace before a no-show is recorded, and
+    # how often the running scheduler looks for jobs other nodes added.
+    reminder_offsets_s: list[int] = Field(default_factory=lambda: [24 * 3600, 15 * 60])
+    no_show_grace_min: int = Field(default=15, ge=1, le=24 * 60)
+    scheduler_poll_s: float = Field(default=5.0, gt=0)
 
     # Accounts.
     session_ttl_s: int = Field(default=12 * 3600, gt=0)
@@ -64,6 +77,13 @@ class Settings(BaseSettings):
         if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("database_url must use sqlite+aiosqlite:// or postgresql+asyncpg://")
         return url
+
+    @field_validator("reminder_offsets_s")
+    @classmethod
+    def _positive_offsets(cls, offsets: list[int]) -> list[int]:
+        if any(offset <= 0 for offset in offsets) or len(offsets) > 5:
+            raise ValueError("reminder offsets are up to five positive numbers of seconds")
+        return sorted(set(offsets), reverse=True)
 
     @field_validator("turn_urls", "stun_urls")
     @classmethod
