@@ -50,3 +50,13 @@ class Database:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+def sync_url(url: str) -> str:
+    """The same database through a synchronous driver, for libraries that are not async (APScheduler 3)."""
+    parsed = make_url(url)
+    drivers = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg"}
+    backend = parsed.get_backend_name()
+    if backend not in drivers:
+        raise ValueError(f"no synchronous driver for {backend!r}")
+    return parsed.set(drivername=drivers[backend]).render_as_string(hide_password=False)
