@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from core.accounts import AccountService, OrganisationKind, Role
 from core.ids import OrganisationId, UserId
-from core.interpreters import Gender, InterpreterDirectory, WorkingLanguage
+from core.interpreters import Accreditation, Gender, InterpreterDirectory, Specialisation, WorkingLanguage
 from core.languages import LanguageTag
 
 POOL = "RRIS Interpreter Pool (DEMO)"
@@ -24,7 +24,9 @@ class DemoAccount:
     role: Role
     organisation: str
     gender: Gender | None = None
-    languages: tuple[tuple[str, str | None], ...] = ()
+    # (tag, dialect, accreditation): invented levels, like every other demo fact.
+    languages: tuple[tuple[str, str | None, Accreditation], ...] = ()
+    specialisations: tuple[Specialisation, ...] = ()
 
 
 DEMO_ACCOUNTS = (
@@ -38,7 +40,8 @@ DEMO_ACCOUNTS = (
         Role.INTERPRETER,
         POOL,
         Gender.FEMALE,
-        (("ps-AF", None), ("en", None)),
+        (("ps-AF", None, Accreditation.CERTIFIED), ("en", None, Accreditation.TRAINED)),
+        (Specialisation.ASYLUM_INTERVIEW, Specialisation.GENDER_BASED_VIOLENCE),
     ),
     DemoAccount(
         "demo.interpreter.ps2",
@@ -46,7 +49,8 @@ DEMO_ACCOUNTS = (
         Role.INTERPRETER,
         POOL,
         Gender.MALE,
-        (("ps", None),),
+        (("ps", None, Accreditation.TRAINED),),
+        (Specialisation.ASYLUM_INTERVIEW,),
     ),
     DemoAccount(
         "demo.interpreter.ar",
@@ -54,7 +58,8 @@ DEMO_ACCOUNTS = (
         Role.INTERPRETER,
         POOL,
         Gender.MALE,
-        (("ar", "Levantine"), ("fr", None)),
+        (("ar", "Levantine", Accreditation.SWORN), ("fr", None, Accreditation.CERTIFIED)),
+        (Specialisation.ASYLUM_INTERVIEW, Specialisation.MEDICAL),
     ),
     DemoAccount(
         "demo.interpreter.fa",
@@ -62,7 +67,8 @@ DEMO_ACCOUNTS = (
         Role.INTERPRETER,
         POOL,
         Gender.FEMALE,
-        (("fa-IR", None), ("fa-AF", "Dari")),
+        (("fa-IR", None, Accreditation.CERTIFIED), ("fa-AF", "Dari", Accreditation.TRAINED)),
+        (Specialisation.CHILD_FRIENDLY, Specialisation.MEDICAL),
     ),
 )
 
@@ -90,7 +96,11 @@ async def load_demo(
             await directory.set_profile(
                 user_id,
                 account.gender,
-                [WorkingLanguage(LanguageTag.parse(tag), dialect) for tag, dialect in account.languages],
+                [
+                    WorkingLanguage(LanguageTag.parse(tag), dialect, level)
+                    for tag, dialect, level in account.languages
+                ],
                 [orgs[OFFICE_A], orgs[OFFICE_B]],
+                specialisations=account.specialisations,
             )
     return list(DEMO_ACCOUNTS)

@@ -1,27 +1,40 @@
-"""Interpreter profiles: working languages, gender and the authorities each interpreter serves."""
+"""Interpreter profiles: what matching may ask of an interpreter, and who may read or change it.
+
+A profile holds the working languages (BCP 47 tag, dialect, accreditation), gender, specialisations,
+declared conflict-of-interest attributes and the authorities the interpreter serves. The vocabulary
+(:class:`Accreditation`, :class:`Specialisation`, :class:`Attribute`) lives here, in the core, so storage,
+the scheduler's constraints and the HTTP edge all speak the same words.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 
+from core.accounts import Principal, Role
 from core.clock import Clock
 from core.db import Database
-from core.errors import InvalidInput, NotFound
+from core.errors import Forbidden, InvalidInput, NotFound
 from core.ids import OrganisationId, UserId
 from core.languages import LanguageTag
 from core.models import (
+    InterpreterConflictRow,
     InterpreterLanguageRow,
     InterpreterOrganisationRow,
     InterpreterProfileRow,
+    InterpreterSpecialisationRow,
     OrganisationRow,
     UserRow,
 )
 
 MAX_DIALECT_LENGTH = 80
+MAX_ATTRIBUTE_LENGTH = 80
+MAX_LANGUAGES = 20
+MAX_CONFLICTS = 20
+MAX_ORGANISATIONS = 200
 
 
 class Gender(StrEnum):
@@ -31,10 +44,66 @@ class Gender(StrEnum):
     UNDISCLOSED = "undisclosed"
 
 
+class Accreditation(IntEnum):
+    """How far an interpreter is qualified in one working language; each rung includes those below it.
+
+    A request's minimum accreditation is met by any rung at or above it. Stored as the number; on the
+    wire as the lower-case name (:attr:`label`).
+    """
+
+    NONE = 0  # no recognised qualification: community or ad-hoc interpreters
+    TRAINED = 1  # completed a recognised course in (asylum) interpreting
+    CERTIFIED = 2  # passed a professional certification examination for this language
+    SWORN = 3  # sworn before a court or ministry; may interpret where a sworn interpreter is required
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def from_label(cls, label: str) -> Accreditation:
+        """The rung named ``label`` (``"certified"``); :class:`InvalidInput` for anything else."""
+        found = {member.label: member for member in cls}.get(label) if isinstance(label, str) else None
+        if found is None:
+            raise InvalidInput(f"accreditation must be one of {', '.join(m.label for m in cls)}")
+        return found
+
+
+class Specialisation(StrEnum):
+    ASYLUM_INTERVIEW = "asylum_interview"
+    MEDICAL = "medical"
+    CHILD_FRIENDLY = "child_friendly"
+    GENDER_BASED_VIOLENCE = "gender_based_violence"
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """A fact about a person that bears on neutrality: ``nationality=af``, ``community=hazara``.
+
+    Both sides are trimmed and case-folded on construction, so ``("Nationality", "AF")`` equals
+    ``("nationality", "af")``: a conflict must not be missed because of how someone typed it.
+    """
+
+    key: str
+    value: str
+
+    def __post_init__(self) -> None:
+        for name in ("key", "value"):
+            raw = getattr(self, name)
+            tidy = " ".join(raw.split()).casefold() if isinstance(raw, str) else ""
+            if not 1 <= len(tidy) <= MAX_ATTRIBUTE_LENGTH:
+                raise InvalidInput(f"attribute {name} must be 1 to {MAX_ATTRIBUTE_LENGTH} characters")
+            object.__setattr__(self, name, tidy)
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"
+
+
 @dataclass(frozen=True)
 class WorkingLanguage:
     tag: LanguageTag
     dialect: str | None = None
+    accreditation: Accreditation = Accreditation.NONE
 
 
 @dataclass(frozen=True)
@@ -43,9 +112,63 @@ class InterpreterProfile:
     gender: Gender
     languages: tuple[WorkingLanguage, ...]
     organisations: frozenset[OrganisationId]
+    specialisations: frozenset[Specialisation] = frozenset()
+    # Attributes the interpreter declared as possible conflicts of interest (own nationality, community…).
+    # Sensitive: shown to the interpreter and to coordinators only (:func:`may_read_profile`).
+    conflicts: frozenset[Attribute] = frozenset()
 
     def covers(self, requested: LanguageTag) -> bool:
         return any(lang.tag.covers(requested) for lang in self.languages)
+
+
+def may_read_profile(who: Principal, interpreter_id: UserId) -> bool:
+    """The interpreter and coordinators: a profile carries declared conflicts, which may be personal."""
+    return who.user_id == interpreter_id or who.role is Role.COORDINATOR
+
+
+def require_may_read_profile(who: Principal, interpreter_id: UserId) -> None:
+    if not may_read_profile(who, interpreter_id):
+        raise Forbidden("only the interpreter or a coordinator may read this profile")
+
+
+def require_may_edit_profile(who: Principal, interpreter: Principal | None) -> Principal:
+    """The interpreter whose profile ``who`` may replace: only coordinators of the interpreter's own
+    organisation (the pool) or the operator's.
+
+    An authority's coordinator may not: the languages and authorities served decide whom every other
+    authority can reach. Anyone else is refused before learning whether the interpreter exists.
+    """
+    if who.role is not Role.COORDINATOR:
+        raise Forbidden("only coordinators may change an interpreter's profile")
+    if interpreter is None or interpreter.role is not Role.INTERPRETER:
+        raise NotFound("no such interpreter")
+    if not (who.sees_all_organisations or who.organisation_id == interpreter.organisation_id):
+        raise Forbidden("only the interpreter pool's coordinators may change a profile")
+    return interpreter
+
+
+def _checked_languages(languages: Iterable[WorkingLanguage]) -> tuple[WorkingLanguage, ...]:
+    langs = tuple(dict.fromkeys(languages))
+    if not langs:
+        raise InvalidInput("an interpreter needs at least one working language")
+    if len(langs) > MAX_LANGUAGES:
+        raise InvalidInput(f"at most {MAX_LANGUAGES} working languages")
+    for lang in langs:
+        if lang.dialect is not None and not 1 <= len(lang.dialect) <= MAX_DIALECT_LENGTH:
+            raise InvalidInput(f"dialect must be 1 to {MAX_DIALECT_LENGTH} characters")
+        if not isinstance(lang.accreditation, Accreditation):
+            raise InvalidInput("accreditation must be an Accreditation")
+    # One row per tag and dialect: two accreditations for the same pair would be a contradiction.
+    if len({(lang.tag.tag, lang.dialect) for lang in langs}) != len(langs):
+        raise InvalidInput("a language and dialect is listed twice with different accreditations")
+    return langs
+
+
+def _checked_specialisations(specialisations: Iterable[Specialisation]) -> frozenset[Specialisation]:
+    try:
+        return frozenset(Specialisation(s) for s in specialisations)
+    except ValueError as exc:
+        raise InvalidInput(f"specialisation must be one of {', '.join(Specialisation)}") from exc
 
 
 @dataclass(frozen=True)
@@ -74,17 +197,29 @@ class InterpreterDirectory:
         gender: Gender,
         languages: Iterable[WorkingLanguage],
         organisations: Iterable[OrganisationId],
+        *,
+        specialisations: Iterable[Specialisation] = (),
+        conflicts: Iterable[Attribute] = (),
     ) -> InterpreterProfile:
-        langs = tuple(dict.fromkeys(languages))
+        """Replace the whole profile in one transaction: a refused one leaves the old one as it was."""
+        langs = _checked_languages(languages)
         orgs = frozenset(organisations)
-        if not langs:
-            raise InvalidInput("an interpreter needs at least one working language")
-        for lang in langs:
-            if lang.dialect is not None and not 1 <= len(lang.dialect) <= MAX_DIALECT_LENGTH:
-                raise InvalidInput(f"dialect must be 1 to {MAX_DIALECT_LENGTH} characters")
+        if len(orgs) > MAX_ORGANISATIONS:
+            raise InvalidInput(f"at most {MAX_ORGANISATIONS} organisations served")
+        specs = _checked_specialisations(specialisations)
+        declared = frozenset(conflicts)
+        if len(declared) > MAX_CONFLICTS:
+            raise InvalidInput(f"at most {MAX_CONFLICTS} declared conflicts")
+        if not all(isinstance(c, Attribute) for c in declared):
+            raise InvalidInput("conflicts must be attributes (key and value)")
         self._cache.clear()
         async with self._db.transaction() as session:
-            user = await session.get(UserRow, user_id)
+            if self._db.is_sqlite:
+                # Take the write lock before reading (see scheduler.bookings), so two concurrent
+                # changes of one profile queue up instead of failing to upgrade a read lock.
+                await session.execute(text("BEGIN IMMEDIATE"))
+            # On PostgreSQL the user row's lock queues concurrent changes of the same profile.
+            user = await session.get(UserRow, user_id, with_for_update=True)
             if user is None or user.role != "interpreter":
                 raise NotFound("no such interpreter")
             known = set(
@@ -101,17 +236,26 @@ class InterpreterDirectory:
             await session.execute(
                 delete(InterpreterLanguageRow).where(InterpreterLanguageRow.user_id == user_id)
             )
-            await session.execute(
-                delete(InterpreterOrganisationRow).where(InterpreterOrganisationRow.user_id == user_id)
-            )
+            for table in (InterpreterOrganisationRow, InterpreterSpecialisationRow, InterpreterConflictRow):
+                await session.execute(delete(table).where(table.user_id == user_id))
             session.add_all(
                 InterpreterLanguageRow(
-                    user_id=user_id, tag=lang.tag.tag, language=lang.tag.language, dialect=lang.dialect
+                    user_id=user_id,
+                    tag=lang.tag.tag,
+                    language=lang.tag.language,
+                    dialect=lang.dialect,
+                    accreditation=int(lang.accreditation),
                 )
                 for lang in langs
             )
             session.add_all(InterpreterOrganisationRow(user_id=user_id, organisation_id=o) for o in orgs)
-        return InterpreterProfile(user_id, gender, langs, orgs)
+            session.add_all(
+                InterpreterSpecialisationRow(user_id=user_id, specialisation=s.value) for s in specs
+            )
+            session.add_all(
+                InterpreterConflictRow(user_id=user_id, key=c.key, value=c.value) for c in declared
+            )
+        return InterpreterProfile(user_id, gender, langs, orgs, specs, declared)
 
     async def candidates(
         self, language: LanguageTag, organisation_id: OrganisationId, gender: Gender | None = None
@@ -157,7 +301,9 @@ class InterpreterDirectory:
                 return None
             langs = (
                 await session.scalars(
-                    select(InterpreterLanguageRow).where(InterpreterLanguageRow.user_id == user_id)
+                    select(InterpreterLanguageRow)
+                    .where(InterpreterLanguageRow.user_id == user_id)
+                    .order_by(InterpreterLanguageRow.id)  # the order they were given in
                 )
             ).all()
             orgs = (
@@ -167,9 +313,28 @@ class InterpreterDirectory:
                     )
                 )
             ).all()
+            specs = (
+                await session.scalars(
+                    select(InterpreterSpecialisationRow.specialisation).where(
+                        InterpreterSpecialisationRow.user_id == user_id
+                    )
+                )
+            ).all()
+            conflicts = (
+                await session.execute(
+                    select(InterpreterConflictRow.key, InterpreterConflictRow.value).where(
+                        InterpreterConflictRow.user_id == user_id
+                    )
+                )
+            ).all()
         return InterpreterProfile(
             user_id,
             Gender(row.gender),
-            tuple(WorkingLanguage(LanguageTag.parse(lang.tag), lang.dialect) for lang in langs),
+            tuple(
+                WorkingLanguage(LanguageTag.parse(lang.tag), lang.dialect, Accreditation(lang.accreditation))
+                for lang in langs
+            ),
             frozenset(OrganisationId(o) for o in orgs),
+            frozenset(Specialisation(s) for s in specs),
+            frozenset(Attribute(key, value) for key, value in conflicts),
         )

@@ -8,40 +8,25 @@ in :mod:`scheduler.ranking`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum, StrEnum
+from enum import StrEnum
 
 from core.errors import InvalidInput
 from core.ids import OrganisationId, UserId
+
+# The profile vocabulary lives in the core (storage needs it); the ``X as X`` imports re-export it here.
+from core.interpreters import MAX_ATTRIBUTE_LENGTH as MAX_ATTRIBUTE_LENGTH
 from core.interpreters import MAX_DIALECT_LENGTH, Gender, WorkingLanguage
+from core.interpreters import Accreditation as Accreditation
+from core.interpreters import Attribute as Attribute
+from core.interpreters import Specialisation as Specialisation
 from core.languages import LanguageTag
-
-MAX_ATTRIBUTE_LENGTH = 80
-
-
-class Accreditation(IntEnum):
-    """How far an interpreter is qualified in one working language; each rung includes those below it.
-
-    A request's minimum accreditation is met by any rung at or above it.
-    """
-
-    NONE = 0  # no recognised qualification: community or ad-hoc interpreters
-    TRAINED = 1  # completed a recognised course in (asylum) interpreting
-    CERTIFIED = 2  # passed a professional certification examination for this language
-    SWORN = 3  # sworn before a court or ministry; may interpret where a sworn interpreter is required
-
-
-class Specialisation(StrEnum):
-    ASYLUM_INTERVIEW = "asylum_interview"
-    MEDICAL = "medical"
-    CHILD_FRIENDLY = "child_friendly"
-    GENDER_BASED_VIOLENCE = "gender_based_violence"
 
 
 class HardConstraint(StrEnum):
     """Stable codes of the rules an interpreter can fail, in the order :func:`check_hard` reports them."""
 
     ORGANISATION = "organisation"  # does not serve the requesting organisation
-    LANGUAGE = "language"  # no working language covers the requested tag
+    LANGUAGE = "language"  # no working language covers the requested tag (or the counterpart's)
     ACCREDITATION = "accreditation"  # covers it, but below the minimum accreditation
     GENDER = "gender"  # not the interpreter gender the case requires
     SPECIALISATION = "specialisation"  # lacks at least one required specialisation
@@ -62,29 +47,6 @@ def _checked_dialect(dialect: str | None) -> str | None:
     if not 1 <= len(tidy) <= MAX_DIALECT_LENGTH:
         raise InvalidInput(f"dialect must be 1 to {MAX_DIALECT_LENGTH} characters")
     return tidy
-
-
-@dataclass(frozen=True)
-class Attribute:
-    """A fact about a person that bears on neutrality: ``nationality=af``, ``community=hazara``.
-
-    Both sides are trimmed and case-folded on construction, so ``("Nationality", "AF")`` equals
-    ``("nationality", "af")``: a conflict must not be missed because of how someone typed it.
-    """
-
-    key: str
-    value: str
-
-    def __post_init__(self) -> None:
-        for name in ("key", "value"):
-            raw = getattr(self, name)
-            tidy = " ".join(raw.split()).casefold() if isinstance(raw, str) else ""
-            if not 1 <= len(tidy) <= MAX_ATTRIBUTE_LENGTH:
-                raise InvalidInput(f"attribute {name} must be 1 to {MAX_ATTRIBUTE_LENGTH} characters")
-            object.__setattr__(self, name, tidy)
-
-    def __str__(self) -> str:
-        return f"{self.key}={self.value}"
 
 
 @dataclass(frozen=True)
@@ -149,6 +111,8 @@ class MatchRequest:
     organisation_excluded: frozenset[UserId] = frozenset()
     applicant_attributes: frozenset[Attribute] = frozenset()
     preferred_interpreter: UserId | None = None
+    # The authority side's language; when given, the interpreter must also work in it (hard).
+    counterpart: LanguageTag | None = None
 
     def __post_init__(self) -> None:
         if self.gender is Gender.UNDISCLOSED:
@@ -187,7 +151,10 @@ def check_hard(request: MatchRequest, facts: InterpreterFacts) -> list[HardConst
     violated: list[HardConstraint] = []
     if request.organisation not in facts.organisations:
         violated.append(HardConstraint.ORGANISATION)
-    if not any(skill.tag.covers(request.language) for skill in facts.languages):
+    if not any(skill.tag.covers(request.language) for skill in facts.languages) or (
+        request.counterpart is not None
+        and not any(skill.tag.covers(request.counterpart) for skill in facts.languages)
+    ):
         violated.append(HardConstraint.LANGUAGE)
     elif not qualifying_languages(request, facts):
         violated.append(HardConstraint.ACCREDITATION)
