@@ -8,9 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.accounts import Principal, Role
-from core.errors import Forbidden, InvalidInput, NotFound
+from core.errors import Forbidden, InvalidInput
 from core.ids import OrganisationId, UserId
-from core.interpreters import InterpreterProfile
 from scheduler.bookings import Booking
 
 
@@ -24,7 +23,7 @@ def sees(who: Principal, booking: Booking) -> bool:
     if who.sees_all_organisations:
         return True
     if who.role is Role.INTERPRETER:
-        return booking.interpreter_id == who.user_id
+        return who.user_id in booking.interpreters
     return booking.organisation_id == who.organisation_id
 
 
@@ -74,15 +73,5 @@ def require_may_assign(who: Principal) -> None:
 
 
 def require_offered_to(who: Principal, booking: Booking) -> None:
-    if who.role is not Role.INTERPRETER or booking.interpreter_id != who.user_id:
+    if who.role is not Role.INTERPRETER or who.user_id not in booking.interpreters:
         raise Forbidden("only the interpreter the booking is offered to may answer the offer")
-
-
-def check_suitable(profile: InterpreterProfile | None, booking: Booking) -> None:
-    # Hard constraints hold for manual assignment too: the language, and serving the organisation.
-    if profile is None:
-        raise NotFound("no such interpreter")
-    if not profile.covers(booking.language):
-        raise InterpreterUnsuitable(f"the interpreter does not work in {booking.language}")
-    if booking.organisation_id not in profile.organisations:
-        raise InterpreterUnsuitable("the interpreter does not serve this booking's organisation")

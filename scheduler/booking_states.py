@@ -20,7 +20,10 @@ BOOKING_TRANSITIONS: dict[BookingState, frozenset[BookingState]] = {
     BookingState.REQUESTED: frozenset({BookingState.OFFERED, BookingState.CANCELLED}),
     # Back to REQUESTED when the interpreter declines or the offer expires.
     BookingState.OFFERED: frozenset({BookingState.CONFIRMED, BookingState.REQUESTED, BookingState.CANCELLED}),
-    BookingState.CONFIRMED: frozenset({BookingState.COMPLETED, BookingState.NO_SHOW, BookingState.CANCELLED}),
+    # Back to REQUESTED when the interpreter withdraws before the start (the engine offers it again).
+    BookingState.CONFIRMED: frozenset(
+        {BookingState.COMPLETED, BookingState.NO_SHOW, BookingState.CANCELLED, BookingState.REQUESTED}
+    ),
     BookingState.COMPLETED: frozenset(),
     BookingState.NO_SHOW: frozenset(),
     BookingState.CANCELLED: frozenset(),
