@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     daily_cap_min: int = Field(default=6 * 60, ge=15, le=24 * 60)
     max_continuous_min: int = Field(default=3 * 60, ge=15, le=24 * 60)
     fatigue_rest_min: int = Field(default=30, ge=0, le=24 * 60)
+    # Pivot languages tried, in order, when nobody covers a booking's language pair (relay interpreting).
+    relay_pivots: list[str] = Field(default_factory=lambda: ["en", "fr", "ar", "ru", "tr"])
     # How long an interpreter has to answer an offer before it goes to the next candidate.
     offer_expiry_min: int = Field(default=120, ge=1, le=14 * 24 * 60)
 

@@ -7,7 +7,17 @@ from aiohttp import web
 from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.logging import configure_logging
-from rris.http import auth, bookings, calls, health, reports
+from rris.http import (
+    auth,
+    availability,
+    bookings,
+    calls,
+    health,
+    interpreters,
+    notifications,
+    reports,
+    rosters,
+)
 from rris.http.auth import sessions_and_csrf
 from rris.http.errors import domain_errors
 from rris.http.keys import SERVICES, SOCKETS
@@ -30,12 +40,32 @@ def create_app(
     sio.attach(app)
     app[SOCKETS] = sio
     register_handlers(
-        sio, services.accounts, services.calls, services.presence, services.ice, services.sockets
+        sio,
+        services.accounts,
+        services.calls,
+        services.presence,
+        services.ice,
+        services.sockets,
+        services.booked_rooms,
     )
-    app.add_routes([*health.routes(), *auth.routes(), *calls.routes(), *bookings.routes(), *reports.routes()])
+    app.add_routes(
+        [
+            *health.routes(),
+            *auth.routes(),
+            *calls.routes(),
+            *bookings.routes(),
+            *reports.routes(),
+            *interpreters.routes(),
+            *availability.routes(),
+            *rosters.routes(),
+            *notifications.routes(),
+        ]
+    )
 
     async def start_timers(_: web.Application) -> None:
         services.calls.start_sweeping()
+        services.booked_rooms.start_sweeping()
+        await services.timed.start()
 
     async def disconnect_sockets(_: web.Application) -> None:
         # Before services close: each disconnect handler frees presence and starts grace periods

@@ -9,17 +9,31 @@ from core.accounts import AccountService, LoginLimits
 from core.clock import Clock
 from core.config import Settings
 from core.db import Database
+from core.exclusions import OrganisationExclusions
 from core.interpreters import InterpreterDirectory
+from core.languages import LanguageTag
 from core.passwords import PasswordHasher
 from core.rate_limit import FailureLimiter
 from core.state_store import MemoryStateStore, RedisStateStore, StateStore
 from core.tasks import TaskHolder
+from rris.booking_rooms import SignallingRooms
+from scheduler.availability_store import AvailabilityStore
+from scheduler.booking_jobs import BookingJobs
 from scheduler.bookings import BookingService
+from scheduler.matcher import Matcher
+from scheduler.notifications import Notifications
+from scheduler.offers import OFFER_EXPIRY, BookingEngine
+from scheduler.on_demand import OnDemandCandidates
+from scheduler.rosters import SHIFT_END, SHIFT_START, RosterService
+from scheduler.timed_work import MisfirePolicy, TimedWork
+from scheduler.workload import WorkloadLimits
+from signaling.booked_rooms import BookedRooms
 from signaling.calls import CallService, CallTimings, Notifier
 from signaling.ice import IceConfig
 from signaling.presence import PresenceService
 from signaling.records import CallRecords
 from signaling.sockets import SessionSockets
+from signaling.user_push import RosteredStandby, UserPush
 
 
 @dataclass
@@ -36,9 +50,19 @@ class Services:
     calls: CallService
     ice: IceConfig
     sockets: SessionSockets
+    booked_rooms: BookedRooms
     bookings: BookingService
+    exclusions: OrganisationExclusions
+    availability: AvailabilityStore
+    rosters: RosterService
+    matcher: Matcher
+    notifications: Notifications
+    engine: BookingEngine
+    booking_jobs: BookingJobs
+    timed: TimedWork
 
     async def close(self) -> None:
+        await self.timed.stop()
         await self.tasks.close()
         await self.store.close()
         await self.db.close()
@@ -59,12 +83,22 @@ def build_services(settings: Settings, clock: Clock, notifier: Notifier) -> Serv
     )
     accounts = AccountService(db, clock, hasher, limits, settings.session_ttl_s)
     directory = InterpreterDirectory(db, clock, settings.candidate_cache_s)
+    availability = AvailabilityStore(db, clock)
+    workload = WorkloadLimits(
+        buffer=timedelta(minutes=settings.booking_buffer_min),
+        daily_cap=timedelta(minutes=settings.daily_cap_min),
+        max_continuous=timedelta(minutes=settings.max_continuous_min),
+        rest=timedelta(minutes=settings.fatigue_rest_min),
+    )
+    pivots = [LanguageTag.parse(tag) for tag in settings.relay_pivots]
+    matcher = Matcher(db, clock, availability, workload, pivots)
     presence = PresenceService(store, clock)
     records = CallRecords(db)
     calls = CallService(
         store,
         presence,
-        directory,
+        # On-demand routing obeys the booking engine's hard rules (scheduler.matcher).
+        OnDemandCandidates(matcher, clock, settings.candidate_cache_s),
         records,
         notifier,
         clock,
@@ -74,7 +108,25 @@ def build_services(settings: Settings, clock: Clock, notifier: Notifier) -> Serv
     secret = settings.turn_secret.get_secret_value() if settings.turn_secret else None
     ice = IceConfig(clock, settings.stun_urls, settings.turn_urls, secret, settings.turn_credential_ttl_s)
     sockets = SessionSockets(store)
-    bookings = BookingService(db, clock, timedelta(minutes=settings.booking_buffer_min))
+    push = UserPush(sockets, notifier)
+    booked_rooms = BookedRooms(store, calls, presence, sockets, notifier, clock, tasks)
+    timed = TimedWork.from_settings(settings)
+    bookings = BookingService(
+        db, clock, limits=workload, offer_expiry=timedelta(minutes=settings.offer_expiry_min)
+    )
+    notifications = Notifications(db, clock, push)
+    jobs = BookingJobs(
+        bookings,
+        notifications,
+        timed,
+        SignallingRooms(booked_rooms, db),
+        clock,
+        [timedelta(seconds=s) for s in settings.reminder_offsets_s],
+        timedelta(minutes=settings.no_show_grace_min),
+    )
+    engine = BookingEngine(bookings, matcher, timed, clock, jobs)
+    rosters = RosterService(db, clock, timed, RosteredStandby(presence, sockets, push))
+    _register_timed_work(timed, engine, jobs, rosters)
     return Services(
         settings,
         clock,
@@ -88,5 +140,28 @@ def build_services(settings: Settings, clock: Clock, notifier: Notifier) -> Serv
         calls,
         ice,
         sockets,
+        booked_rooms,
         bookings,
+        OrganisationExclusions(db, clock),
+        availability,
+        rosters,
+        matcher,
+        notifications,
+        engine,
+        jobs,
+        timed,
     )
+
+
+def _register_timed_work(
+    timed: TimedWork, engine: BookingEngine, jobs: BookingJobs, rosters: RosterService
+) -> None:
+    """Every kind of timed job with its effect and misfire policy (why each: where the effect lives)."""
+    # An expired offer must be released however late, or the booking stays stuck with a silent interpreter.
+    timed.register(OFFER_EXPIRY, engine.expire, MisfirePolicy(grace=None))
+    effects = jobs.effects()
+    for kind, policy in jobs.policies().items():
+        timed.register(kind, effects[kind], policy)
+    # A shift start still matters while the shift lasts (the effect checks that); its end must always run.
+    timed.register(SHIFT_START, rosters.shift_started, MisfirePolicy(grace=timedelta(hours=24)))
+    timed.register(SHIFT_END, rosters.shift_ended, MisfirePolicy(grace=None))

@@ -44,7 +44,8 @@ def reminder_kind(offset: timedelta) -> str:
 class Rooms(Protocol):
     """The call room of a booking, kept by the signalling server (wired by the composition root)."""
 
-    async def open(self, booking: Booking) -> None: ...
+    async def open(self, booking: Booking) -> bool:
+        """Open the room and invite both sides; False when this booking cannot have one (a relay)."""
 
     async def attendance(self, booking_id: str) -> frozenset[UserId]: ...
 
@@ -134,14 +135,15 @@ class BookingJobs:
         booking = await self._confirmed(booking_id)
         if booking is None or booking.interval.end_utc <= self._clock.now():
             return
-        await self._rooms.open(booking)
+        if not await self._rooms.open(booking):
+            return
         for person in (booking.caseworker_id, *booking.interpreters):
             await self._notifications.send(person, ROOM_OPEN, booking.id, self._body(booking))
 
     async def check_attendance(self, booking_id: str) -> None:
         """After the grace period: anyone expected who never joined makes the booking a no-show."""
         booking = await self._confirmed(booking_id)
-        if booking is None:
+        if booking is None or booking.is_relay:  # no room for a relay, so nobody's attendance is seen
             return
         present = await self._rooms.attendance(booking.id)
         absent = [p for p in (booking.caseworker_id, *booking.interpreters) if p not in present]

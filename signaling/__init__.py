@@ -1,5 +1,6 @@
-"""Signalling: presence, the on-demand call lifecycle and the relay of WebRTC negotiation.
+"""Signalling: presence, on-demand calls and booked rooms, and the relay of WebRTC negotiation.
 
-Domain modules (``states``, ``presence``, ``calls``, ``matching``, ``records``, ``protocol``, ``ice``)
+Domain modules (``states``, ``presence``, ``calls``, ``ring_hunt``, ``call_endings``, ``call_documents``,
+``candidates``, ``booked_rooms``, ``matching``, ``records``, ``protocol``, ``ice``, ``sockets``, ``live``)
 import no transport; ``server`` (Socket.IO) and ``client`` (a Python client of the protocol) do.
 """

@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from core.accounts import Principal
-from core.errors import Forbidden
-from core.ids import CallId
-from core.state_store import Document
+from core.errors import Forbidden, NotFound
+from core.ids import CallId, OrganisationId, UserId
+from core.state_store import Document, StateStore
 from signaling.records import CallRecord
 from signaling.states import CallState
 
@@ -29,6 +29,13 @@ def caseworker_key(user_id: str) -> str:
 
 
 LIVE_CALLS = "calls:live"  # every live call id, so any node can sweep for overdue deadlines
+
+
+async def read_call(store: StateStore, call_id: str) -> Document:
+    entry = await store.get(call_key(call_id))
+    if entry is None:
+        raise NotFound("no such call")
+    return entry.value
 
 
 def role_in(call: Document, user_id: str) -> str:
@@ -78,6 +85,59 @@ def new_call(
         "searching_since": now.timestamp(),
         "disconnected": {},
     }
+
+
+def booked_call(
+    call_id: CallId,
+    booking_id: str,
+    organisation_id: OrganisationId,
+    organisation_name: str,
+    caseworker_id: UserId,
+    interpreter_id: UserId,
+    language: str,
+    now: datetime,
+    closes_at: datetime,
+) -> Document:
+    """A booked room: active from the start, both participants known, neither joined yet.
+
+    Each side starts out "disconnected" with ``closes_at`` as its deadline, so the room waits for them
+    until the booking closes instead of ending after one grace period, and the same sweep applies it.
+    """
+    closes = closes_at.timestamp()
+    return {
+        "id": call_id,
+        "state": CallState.ACTIVE,
+        "organisation_id": organisation_id,
+        "organisation_name": organisation_name,
+        "caseworker": caseworker_id,
+        "caseworker_sid": None,
+        "interpreter": interpreter_id,
+        "interpreter_sid": None,
+        "language": language,
+        "gender": None,
+        "attempt": 0,
+        "tried": [],
+        "requested_at": now.isoformat(),
+        "rung_at": None,
+        "answered_at": None,
+        "ring_deadline": None,
+        "searching_since": None,
+        "disconnected": {CASEWORKER: closes, INTERPRETER: closes},
+        "booking": {"id": booking_id, "closes_at": closes},
+    }
+
+
+def booking_of(call: Document) -> Document | None:
+    """``{"id", "closes_at"}`` of the booking a booked room serves; None for an on-demand call."""
+    booking: Document | None = call.get("booking")
+    return booking
+
+
+def absence_deadline(call: Document, now_s: float, grace_s: float) -> float:
+    """When a side whose socket just closed is given up: after the grace period, and never before a
+    booked room closes (a participant may step out of a booked session and come back)."""
+    booking = booking_of(call)
+    return max(now_s + grace_s, booking["closes_at"]) if booking else now_s + grace_s
 
 
 def record_of(call: Document) -> CallRecord:

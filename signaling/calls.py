@@ -1,8 +1,12 @@
-"""The on-demand call lifecycle: request, ring one interpreter at a time, accept, relay, hang up, rejoin.
+"""The call lifecycle: request, ring one interpreter at a time, accept, relay, hang up, rejoin.
 
 Live calls are documents in the :class:`~core.state_store.StateStore`, changed only by compare-and-set
 through the transition table in :mod:`signaling.states`; so any node may handle any event, and timers
 that fire late (a ring timeout after an accept, a grace expiry after a rejoin) find nothing to do.
+
+The ring hunt is :mod:`signaling.ring_hunt`; the end of a call and its grace period are
+:mod:`signaling.call_endings`. Booked rooms (:mod:`signaling.booked_rooms`) are calls active from the
+start, and share everything an accepted call does.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from core.accounts import Principal, Role
 from core.clock import Clock
 from core.errors import Conflict, DomainError, Forbidden, NotFound
 from core.ids import CallId, UserId, new_id
-from core.interpreters import Gender, InterpreterDirectory
+from core.interpreters import Gender
 from core.languages import LanguageTag
 from core.logging import log_event
 from core.state_store import Document, StateStore
@@ -29,14 +33,17 @@ from signaling.call_documents import (
     new_call,
     other_role,
     public_view,
+    read_call,
     record_of,
     role_in,
 )
+from signaling.call_endings import CallEndings
+from signaling.candidates import CandidateSource
 from signaling.live import update
-from signaling.matching import rank_free_interpreters
 from signaling.presence import PresenceService
 from signaling.records import CallRecords
-from signaling.states import CallState, Outcome, PresenceState, check_call_transition, check_outcome
+from signaling.ring_hunt import RingHunt
+from signaling.states import CallState, Outcome, PresenceState, check_call_transition
 
 log = logging.getLogger("rris.calls")
 
@@ -68,11 +75,13 @@ class CallTimings:
 
 
 class CallService:
+    """The events of a call's participants; the ring hunt and the endings are its parts."""
+
     def __init__(
         self,
         store: StateStore,
         presence: PresenceService,
-        directory: InterpreterDirectory,
+        candidates: CandidateSource,
         records: CallRecords,
         notifier: Notifier,
         clock: Clock,
@@ -81,12 +90,13 @@ class CallService:
     ) -> None:
         self._store = store
         self._presence = presence
-        self._directory = directory
         self._records = records
         self._notify = notifier
         self._clock = clock
         self._tasks = tasks
         self._timings = timings
+        self.endings = CallEndings(store, presence, records, notifier, clock, tasks, timings)
+        self._hunt = RingHunt(store, presence, candidates, notifier, clock, tasks, timings, self.endings)
 
     # -- caseworker side -------------------------------------------------------------------------
 
@@ -109,7 +119,7 @@ class CallService:
             await self._store.delete(caseworker_key(who.user_id))
             raise
         log_event(log, "call.requested", call_id=call_id, language=tag.tag, organisation=who.organisation_id)
-        await self._ring_next(call_id)
+        await self._hunt.ring_next(call_id)
         # Ringing first, the durable trace next: record writes are upserts, so order does not matter,
         # and a request whose record cannot be written yet is still rung; every later write carries
         # the full record again.
@@ -131,10 +141,10 @@ class CallService:
         raise Conflict("you already have a call in progress")
 
     async def cancel(self, who: Principal, call_id: str) -> None:
-        call = await self._get(call_id)
+        call = await read_call(self._store, call_id)
         if call["caseworker"] != who.user_id:
             raise Forbidden("only the requesting caseworker can cancel")
-        await self._finish(call_id, Outcome.CANCELLED)
+        await self.endings.finish(call_id, Outcome.CANCELLED)
 
     # -- interpreter side ------------------------------------------------------------------------
 
@@ -159,23 +169,23 @@ class CallService:
         return view | {"role": INTERPRETER}
 
     async def decline(self, who: Principal, call_id: str) -> None:
-        await self._release_ring(
+        await self._hunt.release_ring(
             call_id, who.user_id, expected_attempt=None, presence_to=PresenceState.STANDBY
         )
 
     # -- both sides ------------------------------------------------------------------------------
 
     async def hang_up(self, who: Principal, call_id: str) -> None:
-        call = await self._get(call_id)
+        call = await read_call(self._store, call_id)
         role_in(call, who.user_id)
         if call["state"] in (CallState.SEARCHING, CallState.RINGING):
-            await self._finish(call_id, Outcome.CANCELLED)
+            await self.endings.finish(call_id, Outcome.CANCELLED)
         else:
-            await self._finish(call_id, Outcome.COMPLETED, by=who.user_id)
+            await self.endings.finish(call_id, Outcome.COMPLETED, by=who.user_id)
 
     async def relay(self, who: Principal, call_id: str, event: str, payload: dict[str, Any]) -> None:
         """Pass negotiation to the other participant of an active call, and to nobody else."""
-        call = await self._get(call_id)
+        call = await read_call(self._store, call_id)
         role = role_in(call, who.user_id)
         if call["state"] != CallState.ACTIVE:
             raise Conflict("the call is not active")
@@ -222,7 +232,7 @@ class CallService:
         if other_sid:
             await self._notify.send(other_sid, "call:peer-rejoined", {"call_id": call_id, "role": role})
         log_event(log, "call.rejoined", call_id=call_id, role=role)
-        return public_view(call) | {"role": role, "ice_restart": True}
+        return public_view(call) | {"role": role, "ice_restart": True, "peer_present": other_sid is not None}
 
     async def socket_closed(self, who: Principal, sid: str) -> None:
         """A socket went away: end what it was doing, or start the grace period of its active call."""
@@ -232,7 +242,7 @@ class CallService:
                 return
             if presence.state == PresenceState.RINGING and presence.call_id:
                 try:
-                    await self._release_ring(presence.call_id, who.user_id, None, PresenceState.OFFLINE)
+                    await self._hunt.release_ring(presence.call_id, who.user_id, None, PresenceState.OFFLINE)
                 except (Conflict, NotFound):  # the call moved on meanwhile
                     await self._presence.go_offline(who.user_id, sid=sid)
                 return
@@ -253,9 +263,9 @@ class CallService:
         if call[f"{role}_sid"] != sid:
             return  # another socket of this user holds the call
         if call["state"] in (CallState.SEARCHING, CallState.RINGING):
-            await self._finish(call_id, Outcome.CANCELLED)
+            await self.endings.finish(call_id, Outcome.CANCELLED)
             return
-        await self._start_grace(call_id, role, sid)
+        await self.endings.start_grace(call_id, role, sid)
 
     # -- timers that survive a lost node ---------------------------------------------------------
 
@@ -286,204 +296,9 @@ class CallService:
             call = entry.value
             state = call["state"]
             if state == CallState.RINGING and call["ring_deadline"] + SWEEP_SLACK_S < now:
-                await self._ring_timed_out(CallId(call_id), UserId(call["interpreter"]), call["attempt"])
+                await self._hunt.ring_timed_out(CallId(call_id), UserId(call["interpreter"]), call["attempt"])
             elif state == CallState.SEARCHING and call["searching_since"] + SWEEP_SLACK_S < now:
-                await self._ring_next(CallId(call_id))
+                await self._hunt.ring_next(CallId(call_id))
             for role, deadline in call["disconnected"].items():
                 if deadline + SWEEP_SLACK_S < now:
-                    await self._grace_expired(call_id, role, deadline)
-
-    # -- internals -------------------------------------------------------------------------------
-
-    async def _get(self, call_id: str) -> Document:
-        entry = await self._store.get(call_key(call_id))
-        if entry is None:
-            raise NotFound("no such call")
-        return entry.value
-
-    async def _ring_next(self, call_id: CallId) -> None:
-        """Ring the least recently busy free interpreter not yet tried, or end with no_interpreter."""
-        call = await self._get(call_id)
-        if call["state"] != CallState.SEARCHING:
-            return
-        candidates = await self._directory.candidates(
-            LanguageTag.parse(call["language"]),
-            call["organisation_id"],
-            Gender(call["gender"]) if call["gender"] else None,
-        )
-        untried = [c.user_id for c in candidates if c.user_id not in call["tried"]]
-        ranked = rank_free_interpreters(untried, await self._presence.get_many(untried))
-        for interpreter in ranked:
-            claimed = await self._presence.claim_for_ring(interpreter.user_id, call_id)
-            if claimed is None:
-                continue
-            if await self._start_ringing(call_id, claimed.user_id, claimed.sid):
-                return
-            await self._presence.move(claimed.user_id, call_id, PresenceState.STANDBY)
-            return  # the call moved on (cancelled) while we claimed
-        await self._finish(call_id, Outcome.NO_INTERPRETER)
-
-    async def _start_ringing(self, call_id: CallId, interpreter: UserId, interpreter_sid: str | None) -> bool:
-        now = self._clock.now().isoformat()
-
-        def change(call: Document) -> Document:
-            if call["state"] != CallState.SEARCHING:
-                raise Conflict("no longer searching")
-            check_call_transition(CallState.SEARCHING, CallState.RINGING)
-            return call | {
-                "state": CallState.RINGING,
-                "interpreter": interpreter,
-                "interpreter_sid": interpreter_sid,
-                "attempt": call["attempt"] + 1,
-                "tried": [*call["tried"], interpreter],
-                "rung_at": call["rung_at"] or now,
-                "ring_deadline": self._clock.now().timestamp() + self._timings.ring_timeout_s,
-            }
-
-        try:
-            _, entry = await update(self._store, call_key(call_id), change)
-        except (Conflict, NotFound):
-            return False
-        call = entry.value
-        attempt = call["attempt"]
-        self._clock.call_later(
-            self._timings.ring_timeout_s,
-            lambda: self._tasks.spawn(self._ring_timed_out(call_id, interpreter, attempt)),
-        )
-        view = public_view(call)
-        if interpreter_sid:
-            await self._notify.send(
-                interpreter_sid,
-                "call:ring",
-                view | {"gender_requested": call["gender"], "timeout_s": self._timings.ring_timeout_s},
-            )
-        await self._notify.send(call["caseworker_sid"], "call:status", view)
-        log_event(log, "call.ringing", call_id=call_id, attempt=attempt)
-        return True
-
-    async def _ring_timed_out(self, call_id: CallId, interpreter: UserId, attempt: int) -> None:
-        # A missed ring puts the interpreter "away" (redirection on no answer), so the next
-        # request does not ring an empty chair again; they go back on standby themselves.
-        await self._release_ring(call_id, interpreter, attempt, PresenceState.AWAY, reason="timeout")
-
-    async def _release_ring(
-        self,
-        call_id: str,
-        interpreter: str,
-        expected_attempt: int | None,
-        presence_to: PresenceState,
-        reason: str = "declined",
-    ) -> None:
-        """Ringing(interpreter) -> searching, then ring the next one."""
-
-        def change(call: Document) -> Document:
-            if call["state"] != CallState.RINGING or call["interpreter"] != interpreter:
-                raise Conflict("this call is no longer ringing for you")
-            if expected_attempt is not None and call["attempt"] != expected_attempt:
-                raise Conflict("a later ring is in progress")
-            check_call_transition(CallState.RINGING, CallState.SEARCHING)
-            return call | {
-                "state": CallState.SEARCHING,
-                "interpreter": None,
-                "interpreter_sid": None,
-                "ring_deadline": None,
-                "searching_since": self._clock.now().timestamp(),
-            }
-
-        try:
-            old, _ = await update(self._store, call_key(call_id), change, "no such call")
-        except (Conflict, NotFound):
-            if expected_attempt is not None:
-                return  # a timer that lost the race: nothing to do
-            raise
-        await self._presence.move(interpreter, call_id, presence_to)
-        if reason == "timeout" and old["interpreter_sid"]:
-            await self._notify.send(
-                old["interpreter_sid"], "call:ring-cancelled", {"call_id": call_id, "reason": reason}
-            )
-            await self._notify.send(old["interpreter_sid"], "presence:state", {"state": presence_to})
-        log_event(log, "call.ring_released", call_id=call_id, reason=reason)
-        await self._ring_next(CallId(call_id))
-
-    async def _finish(self, call_id: str, outcome: Outcome, by: str | None = None) -> None:
-        """Move a call to ENDED once (compare-and-set), then tell both sides and write the record."""
-        now = self._clock.now()
-
-        def change(call: Document) -> Document:
-            current = CallState(call["state"])
-            check_call_transition(current, CallState.ENDED)
-            check_outcome(current, outcome)
-            return call | {"state": CallState.ENDED, "outcome": outcome, "ended_at": now.isoformat()}
-
-        old, entry = await update(self._store, call_key(call_id), change, "no such call")
-        call = entry.value
-        await self._store.delete(call_key(call_id))
-        await self._store.delete(caseworker_key(call["caseworker"]))
-        await self._store.set_remove(LIVE_CALLS, call_id)
-        # The record first: a client told "ended" may read it at once.
-        await self._records.progressed(record_of(call))
-        interpreter, interpreter_sid = old["interpreter"], old["interpreter_sid"]
-        reason = {"completed": "hangup"}.get(outcome, str(outcome))
-        payload = {"call_id": call_id, "reason": reason, "outcome": outcome}
-        if interpreter is not None and old["state"] == CallState.RINGING:
-            await self._presence.move(interpreter, call_id, PresenceState.STANDBY)
-            if interpreter_sid:
-                await self._notify.send(
-                    interpreter_sid, "call:ring-cancelled", {"call_id": call_id, "reason": reason}
-                )
-                await self._notify.send(interpreter_sid, "presence:state", {"state": PresenceState.STANDBY})
-        elif interpreter is not None:
-            dropped = INTERPRETER in old["disconnected"]
-            await self._presence.move(
-                interpreter,
-                call_id,
-                PresenceState.OFFLINE if dropped else PresenceState.STANDBY,
-                busy_ended=True,
-            )
-            if interpreter_sid:
-                await self._notify.send(interpreter_sid, "call:ended", payload)
-                await self._notify.send(
-                    interpreter_sid,
-                    "presence:state",
-                    {"state": "offline" if dropped else PresenceState.STANDBY},
-                )
-        if old["caseworker_sid"]:
-            await self._notify.send(old["caseworker_sid"], "call:ended", payload)
-        log_event(log, "call.ended", call_id=call_id, outcome=outcome, by_participant=by is not None)
-
-    async def _start_grace(self, call_id: str, role: str, sid: str) -> None:
-        deadline = self._clock.now().timestamp() + self._timings.grace_period_s
-
-        def change(call: Document) -> Document:
-            if call["state"] != CallState.ACTIVE or call[f"{role}_sid"] != sid:
-                raise Conflict("socket no longer holds the call")
-            return call | {f"{role}_sid": None, "disconnected": call["disconnected"] | {role: deadline}}
-
-        try:
-            _, entry = await update(self._store, call_key(call_id), change)
-        except (Conflict, NotFound):
-            return
-        call = entry.value
-        if role == INTERPRETER:
-            await self._presence.rebind(call["interpreter"], call_id, None)
-        other_sid = call[f"{other_role(role)}_sid"]
-        if other_sid:
-            await self._notify.send(
-                other_sid,
-                "call:peer-disconnected",
-                {"call_id": call_id, "role": role, "grace_s": self._timings.grace_period_s},
-            )
-        log_event(log, "call.grace_started", call_id=call_id, role=role)
-        self._clock.call_later(
-            self._timings.grace_period_s,
-            lambda: self._tasks.spawn(self._grace_expired(call_id, role, deadline)),
-        )
-
-    async def _grace_expired(self, call_id: str, role: str, deadline: float) -> None:
-        entry = await self._store.get(call_key(call_id))
-        if entry is None or entry.value["disconnected"].get(role) != deadline:
-            return  # rejoined, or already ended
-        try:
-            await self._finish(call_id, Outcome.DROPPED)
-        except (Conflict, NotFound):
-            return
+                    await self.endings.grace_expired(call_id, role, deadline)

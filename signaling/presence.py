@@ -97,6 +97,41 @@ class PresenceService:
         written = await self._store.replace(key, entry, new)
         return Presence.from_doc(written.value) if written else None
 
+    async def hold_for_call(self, user_id: UserId, call_id: CallId, sid: str) -> None:
+        """In a call joined without a ring (a booked room), on socket ``sid``; from offline, away or standby.
+
+        Refused with :class:`Conflict` while being rung or in another call.
+        """
+        now = self._clock.now().isoformat()
+        doc = {
+            "user_id": user_id,
+            "state": PresenceState.IN_CALL,
+            "sid": sid,
+            "call_id": call_id,
+            "since": now,
+            "last_busy_at": None,
+        }
+
+        def change(current: Document) -> Document:
+            if current.get("call_id") == call_id:
+                return current | {"sid": sid}  # joined again, from this socket
+            state = PresenceState(current["state"])
+            if state == PresenceState.RINGING:
+                raise Conflict("answer or decline the ringing call first")
+            if state == PresenceState.IN_CALL:
+                raise Conflict("you are in another call")
+            check_presence_transition(state, PresenceState.IN_CALL)
+            return current | {"state": PresenceState.IN_CALL, "sid": sid, "call_id": call_id, "since": now}
+
+        for _ in range(2):  # the document may go (a socket closing) between the two steps
+            if await self._store.create(presence_key(user_id), doc) is not None:
+                await self._store.set_add(ONLINE_SET, user_id)
+                return
+            with contextlib.suppress(NotFound):
+                await update(self._store, presence_key(user_id), change)
+                return
+        raise Conflict("presence kept changing; try again")
+
     async def move(self, user_id: str, call_id: str, to: PresenceState, *, busy_ended: bool = False) -> None:
         """Move an interpreter out of the state held for ``call_id``; no-op if they moved on already.
 

@@ -18,6 +18,7 @@ from core.accounts import SESSION_COOKIE, AccountService, Principal, Role, sessi
 from core.config import Settings
 from core.errors import DomainError, Forbidden, InvalidInput, NotAuthenticated
 from core.logging import log_event
+from signaling.booked_rooms import BookedRooms
 from signaling.calls import CallService
 from signaling.ice import IceConfig
 from signaling.presence import PresenceService
@@ -93,6 +94,7 @@ def register_handlers(
     presence: PresenceService,
     ice: IceConfig,
     sockets: SessionSockets,
+    rooms: BookedRooms,
 ) -> None:
     """Wire every event to its payload model and domain call."""
 
@@ -141,17 +143,18 @@ def register_handlers(
             raise socketio.exceptions.ConnectionRefusedError(exc.code, error_ack(exc)["error"]) from None
         assert token is not None
         key = session_key(token)
-        await sockets.opened(key, sid)
+        await sockets.opened(key, sid, view.principal.user_id)
         await sio.save_session(sid, {"principal": view.principal, "session_key": key})
         log_event(log, "socket.connected", user=view.principal.user_id, role=view.principal.role)
 
     async def disconnect(sid: str, reason: Any = None) -> None:
         session = await sio.get_session(sid)
         who = session.get("principal")
-        if "session_key" in session:
-            await sockets.closed(session["session_key"], sid)
         if isinstance(who, Principal):
+            if "session_key" in session:
+                await sockets.closed(session["session_key"], sid, who.user_id)
             await calls.socket_closed(who, sid)
+            await rooms.socket_closed(who, sid)
             log_event(log, "socket.closed", user=who.user_id)
 
     sio.on("connect", connect)
@@ -166,6 +169,7 @@ def register_handlers(
             "ice_servers": [s.as_dict() for s in ice.servers_for(who.user_id)],
             "presence": mine.state if mine else None,
             "active_call": current,
+            "rooms": await rooms.rooms_of(who),
         }
 
     @event("presence:standby", StandbyPayload)
@@ -196,7 +200,11 @@ def register_handlers(
 
     @event("call:rejoin", CallRefPayload)
     async def rejoin(who: Principal, sid: str, payload: CallRefPayload) -> Ack:
-        return await calls.rejoin(who, sid, payload.call_id)
+        return await rooms.rejoin(who, sid, payload.call_id)  # on-demand calls go on to CallService
+
+    @event("room:join", CallRefPayload)
+    async def join_room(who: Principal, sid: str, payload: CallRefPayload) -> Ack:
+        return await rooms.join(who, sid, payload.call_id)
 
     @event("signal:description", SessionDescriptionPayload)
     async def description(who: Principal, sid: str, payload: SessionDescriptionPayload) -> None:

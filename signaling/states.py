@@ -45,14 +45,17 @@ class PresenceState(StrEnum):
     OFFLINE = "offline"  # no live socket; stored as the absence of a presence document
 
 
+# Into IN_CALL from OFFLINE, AWAY or STANDBY: joining a booked room; IN_CALL -> AWAY: a booked session ended.
 PRESENCE_TRANSITIONS: dict[PresenceState, frozenset[PresenceState]] = {
-    PresenceState.OFFLINE: frozenset({PresenceState.AWAY, PresenceState.STANDBY}),
-    PresenceState.AWAY: frozenset({PresenceState.STANDBY, PresenceState.OFFLINE}),
-    PresenceState.STANDBY: frozenset({PresenceState.AWAY, PresenceState.RINGING, PresenceState.OFFLINE}),
+    PresenceState.OFFLINE: frozenset({PresenceState.AWAY, PresenceState.STANDBY, PresenceState.IN_CALL}),
+    PresenceState.AWAY: frozenset({PresenceState.STANDBY, PresenceState.IN_CALL, PresenceState.OFFLINE}),
+    PresenceState.STANDBY: frozenset(
+        {PresenceState.AWAY, PresenceState.RINGING, PresenceState.IN_CALL, PresenceState.OFFLINE}
+    ),
     PresenceState.RINGING: frozenset(
         {PresenceState.STANDBY, PresenceState.AWAY, PresenceState.IN_CALL, PresenceState.OFFLINE}
     ),
-    PresenceState.IN_CALL: frozenset({PresenceState.STANDBY, PresenceState.OFFLINE}),
+    PresenceState.IN_CALL: frozenset({PresenceState.STANDBY, PresenceState.AWAY, PresenceState.OFFLINE}),
 }
 
 

@@ -7,6 +7,7 @@ other organisations' bookings cannot be probed. The routes are described in ``do
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Annotated, Literal
 
@@ -29,7 +30,6 @@ from rris.http.keys import services
 from rris.http.query import limit_param
 from scheduler.booking_access import (
     calendar_shows,
-    check_suitable,
     listing_scope,
     require_may_assign,
     require_may_book,
@@ -40,8 +40,10 @@ from scheduler.booking_access import (
 )
 from scheduler.booking_states import BookingState
 from scheduler.bookings import Booking, BookingRequest
+from scheduler.constraints import Specialisation
 from scheduler.icalendar_feed import FeedBooking, FeedStatus, render_feed
 from scheduler.icalendar_feed import Modality as FeedModality
+from scheduler.requirements import MAX_ATTRIBUTES, MAX_EXCLUDED, BookingRequirements
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MIN_KEY_LENGTH, MAX_KEY_LENGTH = 8, 100
@@ -57,15 +59,45 @@ FEED_STATUS = {
 }
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=80)]
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=35)]
+Id = Annotated[str, StringConstraints(min_length=1, max_length=32)]
+
+
+class ApplicantAttribute(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: Text
+    value: Text
 
 
 class NewBooking(BaseModel):
+    """A booking request; everything after ``modality`` is optional and constrains the matching."""
+
     model_config = ConfigDict(extra="forbid")
-    language: Annotated[str, StringConstraints(min_length=1, max_length=35)]
+    language: Tag
     dialect: Text | None = None
     start: AwareDatetime
     duration_min: Annotated[StrictInt, Field(gt=0, le=MAX_DURATION_MIN)]
     modality: Literal["video", "audio"]
+    counterpart_language: Tag | None = None
+    gender: Literal["female", "male", "non_binary"] | None = None
+    specialisations: Annotated[list[Specialisation], Field(max_length=len(Specialisation))] = []
+    min_accreditation: Literal["none", "trained", "certified", "sworn"] = "none"
+    excluded_interpreters: Annotated[list[Id], Field(max_length=MAX_EXCLUDED)] = []
+    applicant_attributes: Annotated[list[ApplicantAttribute], Field(max_length=MAX_ATTRIBUTES)] = []
+    preferred_interpreter: Id | None = None
+
+    def requirements(self) -> BookingRequirements:
+        return BookingRequirements.parse(
+            {
+                "gender": self.gender,
+                "specialisations": self.specialisations,
+                "min_accreditation": self.min_accreditation,
+                "excluded": self.excluded_interpreters,
+                "applicant_attributes": [a.model_dump() for a in self.applicant_attributes],
+                "preferred_interpreter": self.preferred_interpreter,
+                "counterpart_language": self.counterpart_language,
+            }
+        )
 
     @field_validator("start", mode="before")
     @classmethod
@@ -86,8 +118,10 @@ class Acceptance(BaseModel):
     version: Annotated[StrictInt, Field(ge=1)]
 
 
-def booking_json(booking: Booking) -> dict[str, object]:
-    return {
+def booking_json(booking: Booking, who: Principal | None = None) -> dict[str, object]:
+    """The booking as its viewer may see it: interpreters do not see the applicant's attributes, the
+    exclusions or why others were (not) chosen; staff of the organisation and coordinators do."""
+    shown: dict[str, object] = {
         "id": booking.id,
         "organisation_id": booking.organisation_id,
         "caseworker_id": booking.caseworker_id,
@@ -99,9 +133,15 @@ def booking_json(booking: Booking) -> dict[str, object]:
         "modality": booking.modality.value,
         "state": booking.state.value,
         "interpreter_id": booking.interpreter_id,
+        "pivot_language": booking.pivot_language.tag if booking.pivot_language else None,
+        "relay_interpreter_id": booking.relay_interpreter_id,
         "created_at": booking.created_at.isoformat(),
         "version": booking.version,
     }
+    if who is not None and who.role is not Role.INTERPRETER:
+        shown["requirements"] = json.loads(booking.requirements.to_json())
+        shown["explanation"] = booking.explanation
+    return shown
 
 
 def _idempotency_key(request: web.Request) -> str:
@@ -138,9 +178,10 @@ async def create_booking(request: web.Request) -> web.Response:
         body.start + timedelta(minutes=body.duration_min),
         body.modality,
         body.dialect,
+        body.requirements(),
     )
-    booking, created = await svc.bookings.place(booking_request, key)
-    return web.json_response(booking_json(booking), status=201 if created else 200)
+    booking, created = await svc.engine.book(booking_request, key)
+    return web.json_response(booking_json(booking, who), status=201 if created else 200)
 
 
 async def list_bookings(request: web.Request) -> web.Response:
@@ -150,19 +191,19 @@ async def list_bookings(request: web.Request) -> web.Response:
     found = await services(request).bookings.visible(
         organisation_id=scope.organisation_id, interpreter_id=scope.interpreter_id, limit=limit
     )
-    return web.json_response({"bookings": [booking_json(b) for b in found]})
+    return web.json_response({"bookings": [booking_json(b, who) for b in found]})
 
 
 async def get_booking(request: web.Request) -> web.Response:
     who = require_session(request).principal
-    return web.json_response(booking_json(await _visible_booking(request, who)))
+    return web.json_response(booking_json(await _visible_booking(request, who), who))
 
 
 async def cancel_booking(request: web.Request) -> web.Response:
     who = require_session(request).principal
     booking = await _visible_booking(request, who)
     require_may_cancel(who, booking)
-    return web.json_response(booking_json(await services(request).bookings.cancel(booking.id)))
+    return web.json_response(booking_json(await services(request).engine.cancel(booking.id), who))
 
 
 async def assign_booking(request: web.Request) -> web.Response:
@@ -170,10 +211,8 @@ async def assign_booking(request: web.Request) -> web.Response:
     booking = await _visible_booking(request, who)
     require_may_assign(who)
     body = Assignment.model_validate(await read_json(request))
-    svc = services(request)
-    interpreter = UserId(body.interpreter_id)
-    check_suitable(await svc.directory.profile(interpreter), booking)
-    return web.json_response(booking_json(await svc.bookings.assign(booking.id, interpreter)))
+    assigned = await services(request).engine.assign_by_hand(booking.id, UserId(body.interpreter_id))
+    return web.json_response(booking_json(assigned, who))
 
 
 async def accept_booking(request: web.Request) -> web.Response:
@@ -181,16 +220,25 @@ async def accept_booking(request: web.Request) -> web.Response:
     booking = await _visible_booking(request, who)
     require_offered_to(who, booking)
     body = Acceptance.model_validate(await read_json(request))
-    accepted = await services(request).bookings.accept(booking.id, who.user_id, body.version)
-    return web.json_response(booking_json(accepted))
+    accepted = await services(request).engine.accept(booking.id, who.user_id, body.version)
+    return web.json_response(booking_json(accepted, who))
 
 
 async def decline_booking(request: web.Request) -> web.Response:
     who = require_session(request).principal
     booking = await _visible_booking(request, who)
     require_offered_to(who, booking)
-    declined = await services(request).bookings.decline(booking.id, who.user_id)
-    return web.json_response(booking_json(declined))
+    declined = await services(request).engine.decline(booking.id, who.user_id)
+    return web.json_response(booking_json(declined, who))
+
+
+async def withdraw_booking(request: web.Request) -> web.Response:
+    """An interpreter gives back a booking they accepted; the engine offers it to someone else."""
+    who = require_session(request).principal
+    booking = await _visible_booking(request, who)
+    require_offered_to(who, booking)
+    withdrawn = await services(request).engine.withdraw(booking.id, who.user_id)
+    return web.json_response(booking_json(withdrawn, who))
 
 
 async def interpreter_calendar(request: web.Request) -> web.Response:
@@ -240,5 +288,6 @@ def routes() -> list[web.RouteDef]:
         web.post("/api/bookings/{booking_id}/assign", assign_booking),
         web.post("/api/bookings/{booking_id}/accept", accept_booking),
         web.post("/api/bookings/{booking_id}/decline", decline_booking),
+        web.post("/api/bookings/{booking_id}/withdraw", withdraw_booking),
         web.get("/api/interpreters/{interpreter_id}/calendar.ics", interpreter_calendar),
     ]

@@ -67,8 +67,9 @@ class FakeRooms:
     opened: list[str] = field(default_factory=list)
     present: dict[str, frozenset[UserId]] = field(default_factory=dict)
 
-    async def open(self, booking: Booking) -> None:
+    async def open(self, booking: Booking) -> bool:
         self.opened.append(booking.id)
+        return True
 
     async def attendance(self, booking_id: str) -> frozenset[UserId]:
         return self.present.get(booking_id, frozenset())
