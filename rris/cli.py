@@ -19,6 +19,7 @@ from core.db import Database
 from core.demo import load_demo
 from core.migrate import alembic_config, upgrade
 from rris.app import create_app, services_of
+from rris.demo_hours import load_demo_hours
 
 
 async def _db_upgrade(settings: Settings) -> None:
@@ -50,6 +51,7 @@ async def _serve(settings: Settings, demo: bool) -> None:
         password = os.environ.get("RRIS_DEMO_PASSWORD") or secrets.token_urlsafe(12)
         svc = services_of(app)
         accounts = await load_demo(svc.accounts, svc.directory, password)
+        await load_demo_hours(svc.accounts, svc.availability)
         print("Demo data loaded (all fictional). Password for every demo account:", password)
         for account in accounts:
             print(f"  {account.role:<12} {account.username}")

@@ -112,6 +112,20 @@ async def test_a_start_with_an_offset_is_stored_as_the_same_instant_in_utc(
         pytest.param({"modality": "carrier-pigeon"}, "bad-input-1", id="unknown-modality"),
         pytest.param({"end": "2030-01-01T10:00:00Z"}, "bad-input-1", id="unknown-field"),
         pytest.param({"dialect": ""}, "bad-input-1", id="empty-dialect"),
+        pytest.param({"gender": "undisclosed"}, "bad-input-1", id="gender-undisclosed"),
+        pytest.param({"specialisations": ["astrology"]}, "bad-input-1", id="unknown-specialisation"),
+        pytest.param({"min_accreditation": "genius"}, "bad-input-1", id="unknown-accreditation"),
+        pytest.param({"counterpart_language": "xx-Nowhere"}, "bad-input-1", id="unknown-counterpart"),
+        pytest.param({"counterpart_language": "ps"}, "bad-input-1", id="counterpart-is-the-language"),
+        pytest.param({"excluded_interpreters": ["x"] * 51}, "bad-input-1", id="too-many-exclusions"),
+        pytest.param(
+            {"applicant_attributes": [{"key": "nationality"}]}, "bad-input-1", id="attribute-without-value"
+        ),
+        pytest.param(
+            {"preferred_interpreter": "a", "excluded_interpreters": ["a"]},
+            "bad-input-1",
+            id="preferred-and-excluded",
+        ),
         pytest.param({}, None, id="missing-idempotency-key"),
         pytest.param({}, "short", id="idempotency-key-too-short"),
         pytest.param({}, "k" * 101, id="idempotency-key-too-long"),
