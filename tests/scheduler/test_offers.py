@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -329,3 +330,42 @@ async def test_fifty_concurrent_bookings_of_overlapping_slots_hold_one_interpret
     assert sum(b.state is BookingState.OFFERED for b in made) == 1
     assert await count_rows(either_world.db, BookingRow) == 50
     assert await count_rows(either_world.db, BookingOfferRow) == 1
+
+
+async def test_an_interpreter_in_belgrade_is_matched_across_the_spring_change_for_istanbul(
+    world: BookingWorld,
+) -> None:
+    # Weekdays 09:00-12:00 in Belgrade; the caseworker books 10:00 Istanbul time (UTC+3 all year).
+    # Friday 27 March 2026, 10:00 Istanbul = 07:00 UTC = 08:00 in Belgrade (CET): outside the hours.
+    # Monday 30 March 2026, 10:00 Istanbul = 07:00 UTC = 09:00 in Belgrade (CEST since the 29th): inside.
+    weekdays = Availability(
+        "Europe/Belgrade", tuple(WeeklySlot(Weekday(d), time(9), time(12)) for d in range(5))
+    )
+    interpreter = await world.interpreter("belgrade", hours=weekdays)
+    istanbul = ZoneInfo("Europe/Istanbul")
+
+    before = await world.book(datetime(2026, 3, 27, 10, 0, tzinfo=istanbul), 60)
+    after = await world.book(datetime(2026, 3, 30, 10, 0, tzinfo=istanbul), 60)
+
+    assert before.state is BookingState.REQUESTED
+    assert after.interpreter_id == interpreter
+    assert after.interval.start_utc == datetime(2026, 3, 30, 7, 0, tzinfo=UTC)
+
+
+async def test_and_across_the_autumn_change(world: BookingWorld) -> None:
+    # Friday 23 October 2026, 12:30 Istanbul = 09:30 UTC = 11:30 in Belgrade (CEST): inside 09-12.
+    # Monday 26 October 2026, 12:30 Istanbul = 09:30 UTC = 10:30 in Belgrade (CET since the 25th): inside,
+    # but 14:30 Istanbul = 11:30 UTC = 12:30 Belgrade: outside.
+    weekdays = Availability(
+        "Europe/Belgrade", tuple(WeeklySlot(Weekday(d), time(9), time(12)) for d in range(5))
+    )
+    interpreter = await world.interpreter("belgrade", hours=weekdays)
+    istanbul = ZoneInfo("Europe/Istanbul")
+
+    friday = await world.book(datetime(2026, 10, 23, 12, 30, tzinfo=istanbul), 30)
+    monday = await world.book(datetime(2026, 10, 26, 12, 30, tzinfo=istanbul), 30)
+    too_late = await world.book(datetime(2026, 10, 26, 14, 30, tzinfo=istanbul), 30)
+
+    assert friday.interpreter_id == interpreter
+    assert monday.interpreter_id == interpreter
+    assert too_late.state is BookingState.REQUESTED
