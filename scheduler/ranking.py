@@ -202,7 +202,10 @@ def _explain_preferred(
             kind, Resolution.APPLIED, f"interpreter {preferred} preferred: eligible, ranked first"
         )
     refusal = next((r for r in rejected if r.user_id == preferred), None)
-    if refusal is not None:
+    if refusal is not None and HardConstraint.CONFLICT_OF_INTEREST in refusal.violated:
+        # Naming this one would tell the caseworker what the interpreter declared about themselves.
+        why = "not eligible for this case"
+    elif refusal is not None:
         broken = ", ".join(refusal.violated)
         why = f"not eligible ({broken})"
     else:

@@ -18,6 +18,7 @@ STATUS_BY_CODE = {
     "interpreter_unsuitable": 422,
     "conflict": 409,
     "slot_taken": 409,
+    "workload_exceeded": 409,
     "idempotency_key_reused": 409,
     "too_many_attempts": 429,
 }

@@ -135,6 +135,21 @@ def test_an_ineligible_preferred_interpreter_is_relaxed_never_the_hard_constrain
     assert str(preferred) == "interpreter named preferred; not eligible (gender): relaxed"
 
 
+def test_a_conflict_of_interest_is_never_named_in_the_explanation() -> None:
+    # The caseworker reads the explanation; "conflict_of_interest" would reveal what the interpreter declared.
+    declared = dataclasses.replace(dari("named"), conflicts=frozenset({Attribute("nationality", "af")}))
+    asked = request(
+        preferred_interpreter=UserId("named"),
+        applicant_attributes=frozenset({Attribute("nationality", "af")}),
+    )
+    ranking = rank(asked, [declared, dari("other")], {})
+    preferred = ranking.explanation.outcome_of(SoftPreference.PREFERRED_INTERPRETER)
+    assert preferred is not None
+    assert ranking.user_ids == ("other",)
+    assert str(preferred) == "interpreter named preferred; not eligible for this case: relaxed"
+    assert "conflict" not in str(preferred)
+
+
 def test_an_unavailable_preferred_interpreter_is_relaxed() -> None:
     ranking = rank(request(preferred_interpreter=UserId("on-holiday")), [dari("other")], {})
     assert ranking.user_ids == ("other",)
