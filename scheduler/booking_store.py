@@ -88,28 +88,19 @@ class BookingStore:
         return row
 
     async def _move(
-        self, session: AsyncSession, row: BookingRow, new: BookingState, **changes: Any
+        self, session: AsyncSession, row: BookingRow, new: BookingState | None, **changes: Any
     ) -> Booking:
-        """Compare-and-set: the change applies only if nobody changed the booking since ``row`` was read."""
-        check_booking_transition(BookingState(row.state), new)
+        """Compare-and-set: the change applies only if nobody changed the booking since ``row`` was read.
+
+        ``new`` None keeps the state and only bumps the version (one leg of a relay accepted).
+        """
+        if new is not None:
+            check_booking_transition(BookingState(row.state), new)
+            changes["state"] = new.value
         statement = (
             update(BookingRow)
             .where(BookingRow.id == row.id, BookingRow.version == row.version, BookingRow.state == row.state)
-            .values(state=new.value, version=row.version + 1, **changes)
-            .returning(BookingRow)
-            .execution_options(populate_existing=True)
-        )
-        moved = (await session.scalars(statement)).one_or_none()
-        if moved is None:
-            raise Conflict("the booking changed meanwhile")
-        return Booking.from_row(moved)
-
-    async def _touch(self, session: AsyncSession, row: BookingRow) -> Booking:
-        """Bump the version without a change of state (one leg of a relay accepted)."""
-        statement = (
-            update(BookingRow)
-            .where(BookingRow.id == row.id, BookingRow.version == row.version)
-            .values(version=row.version + 1)
+            .values(version=row.version + 1, **changes)
             .returning(BookingRow)
             .execution_options(populate_existing=True)
         )

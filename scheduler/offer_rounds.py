@@ -171,7 +171,7 @@ class OfferRounds(BookingStore):
                 )
             )
             if waiting is not None:  # the relay partner has not answered yet
-                return await self._touch(session, row)
+                return await self._move(session, row, None)
             return await self._move(session, row, BookingState.CONFIRMED)
 
     async def decline(self, booking_id: str, interpreter_id: UserId) -> Booking:

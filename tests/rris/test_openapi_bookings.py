@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,60 +24,18 @@ from scheduler.booking_states import BookingState
 from scheduler.booking_types import Booking, BookingId, BookingRequest, Modality
 from scheduler.intervals import Interval
 from scheduler.requirements import MAX_ATTRIBUTES, MAX_EXCLUDED, BookingRequirements
+from tests.support.openapi import METHODS, load_spec, operations, refs, resolve
 from tests.support.server import RunningServer
 
-SPEC = Path(__file__).parents[2] / "docs" / "openapi-bookings.yaml"
 PREFIXES = ("/api/bookings", "/api/notifications")
 CALENDAR = "/api/interpreters/{interpreter_id}/calendar.ics"
-METHODS = {"get", "put", "post", "delete", "patch"}
 # An error response's description opens with the codes it may carry: "slot_taken, conflict: ...".
 CODES = re.compile(r"^([a-z_]+(?:, [a-z_]+)*): ")
 
 
-def load_spec() -> dict[str, Any]:
-    """With PyYAML where installed; otherwise as JSON, the subset of YAML the file is written in."""
-    text = SPEC.read_text(encoding="utf-8")
-    try:
-        import yaml
-    except ImportError:
-        loaded = json.loads(text)
-    else:
-        loaded = yaml.safe_load(text)
-    assert isinstance(loaded, dict)
-    return loaded
-
-
 @pytest.fixture(scope="module")
 def spec() -> dict[str, Any]:
-    return load_spec()
-
-
-def operations(spec: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    for path, item in spec["paths"].items():
-        for method, operation in item.items():
-            if method in METHODS:
-                yield method, path, operation
-
-
-def resolve(spec: dict[str, Any], node: Any) -> Any:
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
-def refs(node: Any) -> Iterator[str]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "$ref":
-                yield value
-            else:
-                yield from refs(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from refs(value)
+    return load_spec("openapi-bookings.yaml")
 
 
 def schema(spec: dict[str, Any], name: str) -> dict[str, Any]:

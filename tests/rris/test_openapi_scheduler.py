@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,57 +10,15 @@ from rris.http.errors import STATUS_BY_CODE
 from rris.http.reports import COVERAGE_COLUMNS, USAGE_COLUMNS
 from rris.http.rosters import NewShift
 from scheduler.availability_store import availability_document, availability_from_document
+from tests.support.openapi import METHODS, load_spec, operations, refs, resolve
 from tests.support.server import RunningServer
 
-SPEC = Path(__file__).parents[2] / "docs" / "openapi-scheduler.yaml"
 PREFIXES = ("/api/interpreters/{interpreter_id}/availability", "/api/shifts", "/api/reports")
-METHODS = {"get", "put", "post", "delete", "patch"}
-
-
-def load_spec() -> dict[str, Any]:
-    """With PyYAML where installed; otherwise as JSON, the subset of YAML the file is written in."""
-    text = SPEC.read_text(encoding="utf-8")
-    try:
-        import yaml
-    except ImportError:
-        loaded = json.loads(text)
-    else:
-        loaded = yaml.safe_load(text)
-    assert isinstance(loaded, dict)
-    return loaded
 
 
 @pytest.fixture(scope="module")
 def spec() -> dict[str, Any]:
-    return load_spec()
-
-
-def operations(spec: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    for path, item in spec["paths"].items():
-        for method, operation in item.items():
-            if method in METHODS:
-                yield method, path, operation
-
-
-def resolve(spec: dict[str, Any], node: Any) -> Any:
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
-def refs(node: Any) -> Iterator[str]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "$ref":
-                yield value
-            else:
-                yield from refs(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from refs(value)
+    return load_spec("openapi-scheduler.yaml")
 
 
 async def test_every_scheduling_route_the_app_serves_is_documented_and_nothing_else(
