@@ -114,7 +114,9 @@ class InterpreterLanguageRow(Base):
     __tablename__ = "interpreter_languages"
     __table_args__ = (
         UniqueConstraint("user_id", "tag", "dialect", name="uq_interpreter_languages_user_tag_dialect"),
-        Index("ix_interpreter_languages_language", "language"),
+        # Leads with the primary subtag and carries the user and level: the matcher's prefilter and its
+        # counterpart-language check are answered from the index alone.
+        Index("ix_interpreter_languages_language", "language", "user_id", "accreditation"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -194,6 +196,9 @@ class StandbyShiftRow(Base):
         CheckConstraint("end_at > start_at", name="ends_after_start"),
         Index("ix_standby_shifts_interpreter_start", "interpreter_id", "start_at"),
         Index("ix_standby_shifts_language_start", "language", "start_at"),
+        UniqueConstraint(
+            "created_by", "idempotency_key", name="uq_standby_shifts_created_by_idempotency_key"
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -204,6 +209,9 @@ class StandbyShiftRow(Base):
     created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     cancelled: Mapped[bool] = mapped_column(default=False)
+    idempotency_key: Mapped[str | None] = mapped_column(String(255))
+    # SHA-256 of the request that first used the key; None on shifts added before keys were asked for.
+    request_fingerprint: Mapped[str | None] = mapped_column(String(64))
 
 
 class NotificationRow(Base):

@@ -170,7 +170,13 @@ class AvailabilityStore:
         # user id -> (version, parsed); one entry per interpreter, replaced when the version moves on.
         self._parsed: dict[str, tuple[int, Availability]] = {}
 
-    def _parse(self, user_id: str, zone: str, pattern: str, version: int) -> Availability:
+    def cached(self, user_id: str, version: int) -> Availability | None:
+        """The parsed hours of ``user_id`` at ``version``, if this node has parsed them already."""
+        cached = self._parsed.get(user_id)
+        return cached[1] if cached is not None and cached[0] == version else None
+
+    def parse(self, user_id: str, zone: str, pattern: str, version: int) -> Availability:
+        """``pattern`` as hours, parsed once per version (callers that read rows themselves use this)."""
         cached = self._parsed.get(user_id)
         if cached is not None and cached[0] == version:
             return cached[1]
@@ -198,7 +204,7 @@ class AvailabilityStore:
                     ).where(InterpreterAvailabilityRow.user_id.in_(chunk))
                 )
                 for user_id, zone, pattern, version in rows:
-                    found[UserId(user_id)] = self._parse(user_id, zone, pattern, version)
+                    found[UserId(user_id)] = self.parse(user_id, zone, pattern, version)
         return found
 
     async def put(self, user_id: UserId, availability: Availability) -> Availability:

@@ -44,6 +44,18 @@ class IdempotencyKeyReused(Conflict):
     code = "idempotency_key_reused"
 
 
+MAX_IDEMPOTENCY_KEY_LENGTH = 255  # the columns' width
+
+
+def checked_idempotency_key(key: str | None) -> str | None:
+    """A creator's Idempotency-Key as stored (bookings and shifts alike); None when none was sent."""
+    if key is None:
+        return None
+    if not isinstance(key, str) or not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY_LENGTH or not key.isprintable():
+        raise InvalidInput(f"an Idempotency-Key is 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} printable characters")
+    return key
+
+
 class Modality(StrEnum):
     VIDEO = "video"
     AUDIO = "audio"

@@ -23,6 +23,7 @@ from scheduler.booking_types import (
     Pick,
     SlotTaken,
     WorkloadExceeded,
+    checked_idempotency_key,
 )
 from scheduler.offer_rounds import OfferRounds
 
@@ -39,16 +40,6 @@ __all__ = [
     "WorkloadExceeded",
 ]
 
-MAX_IDEMPOTENCY_KEY_LENGTH = 255
-
-
-def _checked_key(key: str | None) -> str | None:
-    if key is None:
-        return None
-    if not isinstance(key, str) or not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY_LENGTH or not key.isprintable():
-        raise InvalidInput(f"an Idempotency-Key is 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} printable characters")
-    return key
-
 
 class BookingService(OfferRounds):
     """Creates bookings and moves them through :mod:`scheduler.booking_states`, holding interpreters' time."""
@@ -62,7 +53,7 @@ class BookingService(OfferRounds):
         self, request: BookingRequest, idempotency_key: str | None = None
     ) -> tuple[Booking, bool]:
         """As :meth:`create`, also telling whether the booking is new (``False``: a replay of the key)."""
-        key = _checked_key(idempotency_key)
+        key = checked_idempotency_key(idempotency_key)
         fingerprint = request.fingerprint()
         if key is not None and (earlier := await self._replay(request.caseworker_id, key, fingerprint)):
             return earlier, False

@@ -11,13 +11,15 @@ would pass a workload limit are dropped, and the rest ranked by :func:`scheduler
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, exists, func, not_, select, tuple_
+from sqlalchemy import Select, String, and_, any_, exists, func, literal, not_, select, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.clock import Clock
 from core.db import Database
@@ -27,6 +29,7 @@ from core.languages import LanguageTag
 from core.models import (
     BookingOfferRow,
     InterpreterAssignmentRow,
+    InterpreterAvailabilityRow,
     InterpreterConflictRow,
     InterpreterLanguageRow,
     InterpreterOrganisationRow,
@@ -51,11 +54,13 @@ from scheduler.intervals import Interval
 from scheduler.ranking import Load, Ranking, rank
 from scheduler.workload import WorkloadLimits, breaches
 
-_IN_CHUNK = 500  # ids per IN (...) list: SQLite allows 32766 variables, PostgreSQL more; stay modest
-
 
 class AvailabilitySource(Protocol):
-    async def load_many(self, user_ids: Iterable[UserId]) -> dict[UserId, Availability]: ...
+    """Parsed hours, cached per node and version (:class:`scheduler.availability_store.AvailabilityStore`)."""
+
+    def cached(self, user_id: str, version: int) -> Availability | None: ...
+
+    def parse(self, user_id: str, zone: str, pattern: str, version: int) -> Availability: ...
 
 
 @dataclass(frozen=True)
@@ -80,11 +85,6 @@ def _week_of(instant: datetime) -> Interval:
     day = instant.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     start = day - timedelta(days=day.weekday())
     return Interval(start, start + timedelta(days=7))
-
-
-def _chunks(ids: Sequence[str]) -> Iterable[Sequence[str]]:
-    for i in range(0, len(ids), _IN_CHUNK):
-        yield ids[i : i + _IN_CHUNK]
 
 
 class Matcher:
@@ -171,68 +171,90 @@ class Matcher:
             )
         return query
 
+    def _member(self, column: Any, ids: Sequence[str]) -> Any:
+        """``column`` is one of ``ids``: one array parameter on PostgreSQL, so its statement is prepared
+        once whatever the number of ids (an IN list of each length is a new statement to asyncpg)."""
+        if self._db.is_sqlite:
+            return column.in_(ids)
+        return column == any_(literal(list(ids), ARRAY(String)))
+
     async def eligible(self, request: MatchRequest) -> list[InterpreterFacts]:
         """The facts of every interpreter breaking no hard constraint of ``request``, in id order."""
-        async with self._db.sessions() as session:
-            ids: list[str] = sorted((await session.scalars(self._prefilter(request))).all())
-        if not ids:
-            return []
-        return [f for f in await self._facts(ids, request) if not check_hard(request, f)]
+        async with self._db.engine.connect() as conn:
+            return await self._eligible(conn, request)
+
+    async def _eligible(self, conn: AsyncConnection, request: MatchRequest) -> list[InterpreterFacts]:
+        pre = self._prefilter(request).subquery()
+        rows = await conn.execute(
+            select(
+                InterpreterLanguageRow.user_id,
+                InterpreterProfileRow.gender,
+                InterpreterLanguageRow.tag,
+                InterpreterLanguageRow.dialect,
+                InterpreterLanguageRow.accreditation,
+            )
+            .join(InterpreterProfileRow, InterpreterProfileRow.user_id == InterpreterLanguageRow.user_id)
+            .where(InterpreterLanguageRow.user_id.in_(select(pre.c.user_id)))
+        )
+        facts = await self._build_facts(conn, rows.all(), request)
+        return [f for f in facts if not check_hard(request, f)]
 
     async def _facts(self, ids: Sequence[str], request: MatchRequest) -> list[InterpreterFacts]:
-        """What the matcher knows of ``ids``; specialisations and conflicts only when ``request`` asks.
+        """What the matcher knows of ``ids`` (see :meth:`_build_facts`)."""
+        async with self._db.engine.connect() as conn:
+            rows = await conn.execute(
+                select(
+                    InterpreterLanguageRow.user_id,
+                    InterpreterProfileRow.gender,
+                    InterpreterLanguageRow.tag,
+                    InterpreterLanguageRow.dialect,
+                    InterpreterLanguageRow.accreditation,
+                )
+                .join(InterpreterProfileRow, InterpreterProfileRow.user_id == InterpreterLanguageRow.user_id)
+                .where(self._member(InterpreterLanguageRow.user_id, ids))
+            )
+            return await self._build_facts(conn, rows.all(), request)
 
-        ``organisations`` holds just the requesting one: callers have established that it is served.
-        """
+    async def _build_facts(
+        self, conn: AsyncConnection, rows: Sequence[Any], request: MatchRequest
+    ) -> list[InterpreterFacts]:
+        """Facts from (user, gender, tag, dialect, accreditation) rows, in id order; specialisations and
+        conflicts are read only when ``request`` asks about them. ``organisations`` holds just the
+        requesting one: callers have established that it is served."""
         genders: dict[str, str] = {}
         skills: dict[str, list[LanguageSkill]] = defaultdict(list)
+        for uid, gender, tag, dialect, level in rows:
+            genders[uid] = gender
+            language = WorkingLanguage(LanguageTag.parse(tag), dialect)
+            skills[uid].append(LanguageSkill(language, Accreditation(level)))
+        ids = sorted(genders)
         specialisations: dict[str, set[Specialisation]] = defaultdict(set)
         conflicts: dict[str, set[Attribute]] = defaultdict(set)
-        async with self._db.sessions() as session:
-            for chunk in _chunks(ids):
-                for uid, gender in await session.execute(
-                    select(InterpreterProfileRow.user_id, InterpreterProfileRow.gender).where(
-                        InterpreterProfileRow.user_id.in_(chunk)
-                    )
-                ):
-                    genders[uid] = gender
-                for uid, tag, dialect, level in await session.execute(
-                    select(
-                        InterpreterLanguageRow.user_id,
-                        InterpreterLanguageRow.tag,
-                        InterpreterLanguageRow.dialect,
-                        InterpreterLanguageRow.accreditation,
-                    ).where(InterpreterLanguageRow.user_id.in_(chunk))
-                ):
-                    language = WorkingLanguage(LanguageTag.parse(tag), dialect)
-                    skills[uid].append(LanguageSkill(language, Accreditation(level)))
-                if request.specialisations:
-                    for uid, spec in await session.execute(
-                        select(
-                            InterpreterSpecialisationRow.user_id, InterpreterSpecialisationRow.specialisation
-                        ).where(InterpreterSpecialisationRow.user_id.in_(chunk))
-                    ):
-                        specialisations[uid].add(Specialisation(spec))
-                if request.applicant_attributes:
-                    for uid, key, value in await session.execute(
-                        select(
-                            InterpreterConflictRow.user_id,
-                            InterpreterConflictRow.key,
-                            InterpreterConflictRow.value,
-                        ).where(InterpreterConflictRow.user_id.in_(chunk))
-                    ):
-                        conflicts[uid].add(Attribute(key, value))
+        if ids and request.specialisations:
+            for uid, spec in await conn.execute(
+                select(
+                    InterpreterSpecialisationRow.user_id, InterpreterSpecialisationRow.specialisation
+                ).where(self._member(InterpreterSpecialisationRow.user_id, ids))
+            ):
+                specialisations[uid].add(Specialisation(spec))
+        if ids and request.applicant_attributes:
+            for uid, key, value in await conn.execute(
+                select(
+                    InterpreterConflictRow.user_id, InterpreterConflictRow.key, InterpreterConflictRow.value
+                ).where(self._member(InterpreterConflictRow.user_id, ids))
+            ):
+                conflicts[uid].add(Attribute(key, value))
+        organisations = frozenset({request.organisation})
         return [
             InterpreterFacts(
                 user_id=UserId(uid),
                 gender=Gender(genders[uid]),
                 languages=tuple(skills[uid]),
-                organisations=frozenset({request.organisation}),
+                organisations=organisations,
                 specialisations=frozenset(specialisations[uid]),
                 conflicts=frozenset(conflicts[uid]),
             )
             for uid in ids
-            if uid in genders and skills[uid]
         ]
 
     async def violations(self, request: MatchRequest, user_id: UserId) -> list[HardConstraint] | None:
@@ -270,38 +292,46 @@ class Matcher:
         self, request: MatchRequest, interval: Interval, *, skip: frozenset[UserId] = frozenset()
     ) -> Ranking:
         """Eligible interpreters available at ``interval``, free of held time and within their limits,
-        best first; ``skip`` (those who already declined this booking, say) are left out."""
-        field = [f for f in await self.eligible(request) if f.user_id not in skip]
-        # A preferred interpreter the SQL left out is ranked too, so the explanation can say which hard
-        # constraint kept them out (rank() rejects them again on the full facts).
-        preferred = request.preferred_interpreter
-        outsider = None
-        if preferred is not None and preferred not in skip and all(f.user_id != preferred for f in field):
-            outsider = await self._one(request, preferred)
-            if outsider is not None and not check_hard(request, outsider):
-                outsider = None  # eligible after all, so merely unavailable: never rank them unchecked
-        if not field:
-            return rank(request, [outsider] if outsider else [], {})
-        ids = [f.user_id for f in field]
-        availability = await self._availability.load_many(ids)
-        rostered = await self._rostered(ids, request.language, interval)
-        week = _week_of(interval.start_utc)
-        window = Interval(
-            min(week.start_utc, interval.start_utc - self._limits.horizon),
-            max(week.end_utc, interval.end_utc + self._limits.horizon),
-        )
-        held = await self._held(ids, window)
-        last = await self._last_assigned(ids)
+        best first; ``skip`` (those who already declined this booking, say) are left out.
+
+        One connection, and each step only for those the previous one kept: hours are checked before held
+        time and past assignments are read.
+        """
+        async with self._db.engine.connect() as conn:
+            field = [f for f in await self._eligible(conn, request) if f.user_id not in skip]
+            # A preferred interpreter the SQL left out is ranked too, so the explanation can say which
+            # hard constraint kept them out (rank() rejects them again on the full facts).
+            outsider = await self._outsider(request, field, skip)
+            if not field:
+                return rank(request, [outsider] if outsider else [], {})
+            ids = [f.user_id for f in field]
+            hours = await self._hours(conn, ids)
+            rostered = await self._rostered(conn, ids, request.language, interval)
+            free = [
+                f
+                for f in field
+                if f.user_id in rostered
+                or (
+                    (h := hours.get(f.user_id)) is not None
+                    and is_available(h, interval.start_utc, interval.end_utc)
+                )
+            ]
+            if not free:
+                return rank(request, [outsider] if outsider else [], {})
+            free_ids = [f.user_id for f in free]
+            week = _week_of(interval.start_utc)
+            window = Interval(
+                min(week.start_utc, interval.start_utc - self._limits.horizon),
+                max(week.end_utc, interval.end_utc + self._limits.horizon),
+            )
+            held = await self._held(conn, free_ids, window)
+            last = await self._last_assigned(conn, free_ids)
         fit: list[InterpreterFacts] = []
         load: dict[UserId, Load] = {}
-        for facts in field:
+        for facts in free:
             uid = facts.user_id
-            hours = availability.get(uid)
-            if uid not in rostered and (
-                hours is None or not is_available(hours, interval.start_utc, interval.end_utc)
-            ):
-                continue
-            zone = ZoneInfo(hours.zone) if hours is not None else UTC
+            stated = hours.get(uid)
+            zone = ZoneInfo(stated.zone) if stated is not None else UTC
             if breaches(self._limits, held.get(uid, ()), interval, zone):
                 continue
             fit.append(facts)
@@ -311,6 +341,39 @@ class Matcher:
             )
             load[uid] = Load(int(minutes.total_seconds() // 60), last.get(uid))
         return rank(request, [*fit, outsider] if outsider else fit, load)
+
+    async def _outsider(
+        self, request: MatchRequest, field: list[InterpreterFacts], skip: frozenset[UserId]
+    ) -> InterpreterFacts | None:
+        preferred = request.preferred_interpreter
+        if preferred is None or preferred in skip or any(f.user_id == preferred for f in field):
+            return None
+        outsider = await self._one(request, preferred)
+        if outsider is not None and not check_hard(request, outsider):
+            return None  # eligible after all, so merely unavailable: never rank them unchecked
+        return outsider
+
+    async def _hours(self, conn: AsyncConnection, ids: list[UserId]) -> dict[UserId, Availability]:
+        """Stated hours: versions first, patterns only for those this node has not parsed yet."""
+        row = InterpreterAvailabilityRow
+        hours: dict[UserId, Availability] = {}
+        missing: list[str] = []
+        for uid, version in await conn.execute(
+            select(row.user_id, row.version).where(self._member(row.user_id, ids))
+        ):
+            known = self._availability.cached(uid, version)
+            if known is None:
+                missing.append(uid)
+            else:
+                hours[UserId(uid)] = known
+        if missing:
+            for uid, zone, pattern, version in await conn.execute(
+                select(row.user_id, row.zone, row.pattern, row.version).where(
+                    self._member(row.user_id, missing)
+                )
+            ):
+                hours[UserId(uid)] = self._availability.parse(uid, zone, pattern, version)
+        return hours
 
     async def relay_for(
         self, request: MatchRequest, interval: Interval, *, skip: frozenset[UserId] = frozenset()
@@ -334,54 +397,50 @@ class Matcher:
                 return plan
         return None
 
-    async def _rostered(self, ids: list[UserId], language: LanguageTag, interval: Interval) -> set[UserId]:
+    async def _rostered(
+        self, conn: AsyncConnection, ids: list[UserId], language: LanguageTag, interval: Interval
+    ) -> set[UserId]:
         """Those on a standby shift for the language covering the whole interval."""
-        found: set[UserId] = set()
-        async with self._db.sessions() as session:
-            for chunk in _chunks(ids):
-                rows = await session.execute(
-                    select(StandbyShiftRow.interpreter_id, StandbyShiftRow.language).where(
-                        StandbyShiftRow.interpreter_id.in_(chunk),
-                        StandbyShiftRow.cancelled.is_(False),
-                        StandbyShiftRow.start_at <= interval.start_utc,
-                        StandbyShiftRow.end_at >= interval.end_utc,
-                    )
-                )
-                found.update(UserId(uid) for uid, tag in rows if LanguageTag.parse(tag).covers(language))
-        return found
+        rows = await conn.execute(
+            select(StandbyShiftRow.interpreter_id, StandbyShiftRow.language).where(
+                self._member(StandbyShiftRow.interpreter_id, ids),
+                StandbyShiftRow.cancelled.is_(False),
+                StandbyShiftRow.start_at <= interval.start_utc,
+                StandbyShiftRow.end_at >= interval.end_utc,
+            )
+        )
+        return {UserId(uid) for uid, tag in rows if LanguageTag.parse(tag).covers(language)}
 
-    async def _held(self, ids: list[UserId], window: Interval) -> dict[UserId, list[Interval]]:
+    async def _held(
+        self, conn: AsyncConnection, ids: list[UserId], window: Interval
+    ) -> dict[UserId, list[Interval]]:
         held: dict[UserId, list[Interval]] = defaultdict(list)
-        async with self._db.sessions() as session:
-            for chunk in _chunks(ids):
-                rows = await session.execute(
-                    select(
-                        InterpreterAssignmentRow.interpreter_id,
-                        InterpreterAssignmentRow.start_at,
-                        InterpreterAssignmentRow.end_at,
-                    ).where(
-                        InterpreterAssignmentRow.interpreter_id.in_(chunk),
-                        InterpreterAssignmentRow.active.is_(True),
-                        InterpreterAssignmentRow.start_at < window.end_utc,
-                        InterpreterAssignmentRow.end_at > window.start_utc,
-                    )
-                )
-                for uid, start, end in rows:
-                    held[UserId(uid)].append(Interval(start, end))
+        rows = await conn.execute(
+            select(
+                InterpreterAssignmentRow.interpreter_id,
+                InterpreterAssignmentRow.start_at,
+                InterpreterAssignmentRow.end_at,
+            ).where(
+                self._member(InterpreterAssignmentRow.interpreter_id, ids),
+                InterpreterAssignmentRow.active.is_(True),
+                InterpreterAssignmentRow.start_at < window.end_utc,
+                InterpreterAssignmentRow.end_at > window.start_utc,
+            )
+        )
+        for uid, start, end in rows:
+            held[UserId(uid)].append(Interval(start, end))
         return held
 
-    async def _last_assigned(self, ids: list[UserId]) -> dict[UserId, datetime]:
+    async def _last_assigned(self, conn: AsyncConnection, ids: list[UserId]) -> dict[UserId, datetime]:
         last: dict[UserId, datetime] = {}
-        async with self._db.sessions() as session:
-            for chunk in _chunks(ids):
-                rows = await session.execute(
-                    select(BookingOfferRow.interpreter_id, func.max(BookingOfferRow.offered_at))
-                    .where(BookingOfferRow.interpreter_id.in_(chunk), BookingOfferRow.answer == "accepted")
-                    .group_by(BookingOfferRow.interpreter_id)
-                )
-                for uid, at in rows:
-                    if at is not None:
-                        last[UserId(uid)] = at if at.tzinfo else at.replace(tzinfo=UTC)
+        rows = await conn.execute(
+            select(BookingOfferRow.interpreter_id, func.max(BookingOfferRow.offered_at))
+            .where(self._member(BookingOfferRow.interpreter_id, ids), BookingOfferRow.answer == "accepted")
+            .group_by(BookingOfferRow.interpreter_id)
+        )
+        for uid, at in rows:
+            if at is not None:
+                last[UserId(uid)] = at if at.tzinfo else at.replace(tzinfo=UTC)
         return last
 
     # -- on demand --------------------------------------------------------------------------------
@@ -403,5 +462,6 @@ class Matcher:
         if not ids:
             return []
         now = self._clock.now()
-        busy = await self._held(ids, Interval(now, now + timedelta(seconds=1)))
+        async with self._db.engine.connect() as conn:
+            busy = await self._held(conn, ids, Interval(now, now + timedelta(seconds=1)))
         return [uid for uid in ids if uid not in busy]

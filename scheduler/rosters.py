@@ -5,12 +5,14 @@ effects turn the interpreter's rostered standby on and off through the :class:`S
 composition root provides. The effects are idempotent and re-read the shift, so a late, repeated or
 racing timer does no harm. One interpreter's live shifts never overlap: the check and the insert run under
 a lock no other writer for that interpreter holds (SQLite's write lock, taken first; on PostgreSQL an
-advisory transaction lock per interpreter).
+advisory transaction lock per interpreter). Adding is idempotent too, as booking is: a coordinator's
+retry with the same key and the same shift gets the shift made the first time, and nothing is timed twice.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import NewType, Protocol
 
 from sqlalchemy import exists, or_, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -30,6 +33,7 @@ from core.ids import OrganisationId, UserId, new_id
 from core.languages import LanguageTag
 from core.models import InterpreterLanguageRow, InterpreterOrganisationRow, StandbyShiftRow, UserRow
 from scheduler.booking_access import InterpreterUnsuitable
+from scheduler.booking_types import IdempotencyKeyReused, checked_idempotency_key
 from scheduler.intervals import Interval, as_utc
 from scheduler.timers import Timers
 
@@ -109,6 +113,14 @@ def roster_scope(who: Principal) -> OrganisationId | None:
     return None if who.sees_all_organisations else who.organisation_id
 
 
+def _fingerprint(interpreter_id: UserId, language: LanguageTag, interval: Interval) -> str:
+    """Equal for two requests exactly when they ask for the same shift."""
+    canonical = json.dumps(
+        [interpreter_id, language.tag, interval.start_utc.isoformat(), interval.end_utc.isoformat()]
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def _lock_key(interpreter_id: str) -> int:
     return int.from_bytes(hashlib.sha256(interpreter_id.encode()).digest()[:4], "big", signed=True)
 
@@ -151,8 +163,30 @@ class RosterService:
         created_by: UserId,
         *,
         serving: OrganisationId | None = None,
+        idempotency_key: str | None = None,
     ) -> StandbyShift:
-        """Roster ``interpreter_id`` (who must serve ``serving``, when given) and time its start and end."""
+        """Roster ``interpreter_id`` (who must serve ``serving``, when given) and time its start and end;
+        with a key ``created_by`` used before, the shift made then."""
+        shift, _ = await self.place_shift(
+            interpreter_id, language, interval, created_by, serving=serving, idempotency_key=idempotency_key
+        )
+        return shift
+
+    async def place_shift(
+        self,
+        interpreter_id: UserId,
+        language: LanguageTag,
+        interval: Interval,
+        created_by: UserId,
+        *,
+        serving: OrganisationId | None = None,
+        idempotency_key: str | None = None,
+    ) -> tuple[StandbyShift, bool]:
+        """As :meth:`add_shift`, also telling whether the shift is new (``False``: a replay of the key)."""
+        key = checked_idempotency_key(idempotency_key)
+        fingerprint = _fingerprint(interpreter_id, language, interval)
+        if key is not None and (earlier := await self._replay(created_by, key, fingerprint)):
+            return earlier, False
         now = self._clock.now()
         if interval.end_utc <= now:
             raise InvalidInput("a shift cannot end in the past")
@@ -169,25 +203,59 @@ class RosterService:
             created_by=created_by,
             created_at=now,
             cancelled=False,
+            idempotency_key=key,
+            request_fingerprint=fingerprint,
         )
-        async with self._writing(interpreter_id) as session:
-            await self._check_interpreter(session, interpreter_id, language, serving)
-            clash = select(StandbyShiftRow.id).where(
-                StandbyShiftRow.interpreter_id == interpreter_id,
-                StandbyShiftRow.cancelled.is_(False),
-                StandbyShiftRow.start_at < interval.end_utc,
-                StandbyShiftRow.end_at > interval.start_utc,
-            )
-            if (await session.scalars(clash.limit(1))).first() is not None:
-                raise ShiftOverlap("the interpreter is already rostered for part of that time")
-            session.add(row)
+        try:
+            async with self._writing(interpreter_id) as session:
+                # A retry that waited for the lock behind its first attempt finds that shift here,
+                # rather than overlapping it.
+                if key is not None and (
+                    earlier := await self._earlier(session, created_by, key, fingerprint)
+                ):
+                    return earlier, False
+                await self._check_interpreter(session, interpreter_id, language, serving)
+                clash = select(StandbyShiftRow.id).where(
+                    StandbyShiftRow.interpreter_id == interpreter_id,
+                    StandbyShiftRow.cancelled.is_(False),
+                    StandbyShiftRow.start_at < interval.end_utc,
+                    StandbyShiftRow.end_at > interval.start_utc,
+                )
+                if (await session.scalars(clash.limit(1))).first() is not None:
+                    raise ShiftOverlap("the interpreter is already rostered for part of that time")
+                session.add(row)
+        except IntegrityError:
+            # The same key, committed since we looked by a request for another interpreter's shift
+            # (which holds another lock): a conflict, as the fingerprints differ.
+            if key is None or (earlier := await self._replay(created_by, key, fingerprint)) is None:
+                raise
+            return earlier, False
         shift = StandbyShift.from_row(row)
         if shift.interval.start_utc <= now:
             await self.shift_started(shift.id)  # already under way: standby now, no timer needed
         else:
             await self._timers.schedule(SHIFT_START, shift.id, shift.interval.start_utc)
         await self._timers.schedule(SHIFT_END, shift.id, shift.interval.end_utc)
-        return shift
+        return shift, True
+
+    async def _replay(self, created_by: UserId, key: str, fingerprint: str) -> StandbyShift | None:
+        async with self._db.sessions() as session:
+            return await self._earlier(session, created_by, key, fingerprint)
+
+    @staticmethod
+    async def _earlier(
+        session: AsyncSession, created_by: UserId, key: str, fingerprint: str
+    ) -> StandbyShift | None:
+        """The shift ``created_by`` made with ``key``, as it is now; the key for another shift is refused."""
+        query = select(StandbyShiftRow).where(
+            StandbyShiftRow.created_by == created_by, StandbyShiftRow.idempotency_key == key
+        )
+        row = (await session.scalars(query)).one_or_none()
+        if row is None:
+            return None
+        if row.request_fingerprint != fingerprint:
+            raise IdempotencyKeyReused("this Idempotency-Key was already used for another shift")
+        return StandbyShift.from_row(row)
 
     async def _check_interpreter(
         self,

@@ -26,6 +26,7 @@ from core.accounts import Principal, Role
 from core.errors import InvalidInput, NotFound
 from core.ids import UserId
 from rris.http.auth import read_json, require_session
+from rris.http.idempotency import idempotency_key
 from rris.http.keys import services
 from rris.http.query import limit_param
 from scheduler.booking_access import (
@@ -45,8 +46,6 @@ from scheduler.icalendar_feed import FeedBooking, FeedStatus, render_feed
 from scheduler.icalendar_feed import Modality as FeedModality
 from scheduler.requirements import MAX_ATTRIBUTES, MAX_EXCLUDED, BookingRequirements
 
-IDEMPOTENCY_HEADER = "Idempotency-Key"
-MIN_KEY_LENGTH, MAX_KEY_LENGTH = 8, 100
 MAX_DURATION_MIN = 12 * 60
 MAX_DAYS_AHEAD = 2 * 366  # keeps every booking inside what a calendar feed can state
 FEED_PAST = timedelta(days=90)  # how far back the calendar feed reaches
@@ -144,17 +143,6 @@ def booking_json(booking: Booking, who: Principal | None = None) -> dict[str, ob
     return shown
 
 
-def _idempotency_key(request: web.Request) -> str:
-    key = request.headers.get(IDEMPOTENCY_HEADER)
-    if key is None:
-        raise InvalidInput(f"the {IDEMPOTENCY_HEADER} header is required")
-    if not MIN_KEY_LENGTH <= len(key) <= MAX_KEY_LENGTH or not (key.isascii() and key.isprintable()):
-        raise InvalidInput(
-            f"{IDEMPOTENCY_HEADER} must be {MIN_KEY_LENGTH} to {MAX_KEY_LENGTH} printable ASCII characters"
-        )
-    return key
-
-
 async def _visible_booking(request: web.Request, who: Principal) -> Booking:
     booking = await services(request).bookings.get(request.match_info["booking_id"])
     if not sees(who, booking):
@@ -165,7 +153,7 @@ async def _visible_booking(request: web.Request, who: Principal) -> Booking:
 async def create_booking(request: web.Request) -> web.Response:
     who = require_session(request).principal
     require_may_book(who)
-    key = _idempotency_key(request)
+    key = idempotency_key(request)
     body = NewBooking.model_validate(await read_json(request))
     svc = services(request)
     if body.start - svc.clock.now() > timedelta(days=MAX_DAYS_AHEAD):

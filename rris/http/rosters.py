@@ -1,7 +1,8 @@
 """Standby rosters over HTTP, for coordinators: list, add and cancel shifts.
 
 An authority's coordinator works with the interpreters who serve it; shifts of the others do not exist
-for them (404). The routes are described in ``docs/openapi-scheduler.yaml``.
+for them (404). Adding a shift takes an ``Idempotency-Key``, as booking does. The routes are described in
+``docs/openapi-scheduler.yaml``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from core.errors import InvalidInput
 from core.ids import UserId
 from core.languages import LanguageTag
 from rris.http.auth import read_json, require_session
+from rris.http.idempotency import idempotency_key
 from rris.http.keys import services
 from scheduler.intervals import Interval
 from scheduler.rosters import StandbyShift, parse_instant, roster_scope
@@ -70,15 +72,17 @@ async def list_shifts(request: web.Request) -> web.Response:
 async def add_shift(request: web.Request) -> web.Response:
     who = require_session(request).principal
     serving = roster_scope(who)
+    key = idempotency_key(request)
     body = NewShift.model_validate(await read_json(request))
-    shift = await services(request).rosters.add_shift(
+    shift, created = await services(request).rosters.place_shift(
         UserId(body.interpreter_id),
         LanguageTag.parse(body.language),
         Interval(body.start, body.end),
         who.user_id,
         serving=serving,
+        idempotency_key=key,
     )
-    return web.json_response(shift_json(shift), status=201)
+    return web.json_response(shift_json(shift), status=201 if created else 200)
 
 
 async def cancel_shift(request: web.Request) -> web.Response:

@@ -1,11 +1,13 @@
-"""Standby rosters over HTTP: coordinators add, list and cancel shifts; refusals change nothing."""
+"""Standby rosters over HTTP: coordinators add, list, cancel shifts; retries and refusals change nothing."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
+from uuid import uuid4
 
 import aiohttp
 import pytest
@@ -33,10 +35,20 @@ class User:
         async with self.http.get(f"{path}?{urlencode(query)}" if query else path) as resp:
             return resp.status, await resp.json()
 
-    async def post(self, path: str, body: object, *, csrf: bool = True) -> tuple[int, dict[str, Any]]:
+    async def post(
+        self, path: str, body: object, *, csrf: bool = True, key: str | None = None
+    ) -> tuple[int, dict[str, Any]]:
         headers = {"X-CSRF-Token": self.csrf} if csrf else {}
+        if key is not None:
+            headers["Idempotency-Key"] = key
         async with self.http.post(path, json=body, headers=headers) as resp:
             return resp.status, await resp.json()
+
+    async def add_shift(
+        self, body: object, *, csrf: bool = True, key: str | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        """``POST /api/shifts`` with ``key``, or with a key never used before."""
+        return await self.post("/api/shifts", body, csrf=csrf, key=key or f"shift-{uuid4().hex}")
 
     async def delete(self, path: str, *, csrf: bool = True) -> tuple[int, dict[str, Any]]:
         headers = {"X-CSRF-Token": self.csrf} if csrf else {}
@@ -62,7 +74,7 @@ def shift_body(world: World, interpreter: str = "ps.male", **changes: object) ->
 
 
 async def add(user: User, world: World, interpreter: str = "ps.male", **changes: object) -> dict[str, Any]:
-    status, body = await user.post("/api/shifts", shift_body(world, interpreter, **changes))
+    status, body = await user.add_shift(shift_body(world, interpreter, **changes))
     assert status == 201, body
     return body
 
@@ -117,6 +129,75 @@ async def test_the_listing_filters_by_window_language_and_interpreter(
     assert morning["shifts"] == []
 
 
+async def test_a_repeated_key_returns_the_same_shift_and_adds_nothing(
+    server: RunningServer, world: World, http: HttpFactory
+) -> None:
+    coordinator = await login(http, "coord")
+    status, first = await coordinator.add_shift(shift_body(world), key="shift-key-1")
+    assert status == 201
+    before = await rows(server)
+    assert await coordinator.add_shift(shift_body(world), key="shift-key-1") == (200, first)
+    assert await rows(server) == before
+
+    await coordinator.delete(f"/api/shifts/{first['id']}")
+    status, again = await coordinator.add_shift(shift_body(world), key="shift-key-1")
+    assert (status, again) == (200, {**first, "cancelled": True})  # the shift as it is now
+    # The key is the coordinator's own: another one using it adds a shift of their own.
+    other = await login(http, "coord.a")
+    status, theirs = await other.add_shift(shift_body(world, "ps.female"), key="shift-key-1")
+    assert (status, theirs["created_by"]) == (201, world.id("coord.a"))
+
+
+@pytest.mark.parametrize(
+    ("interpreter", "changes"),
+    [
+        pytest.param("ps.male", {"end": at(15)}, id="other-end"),
+        pytest.param("ps.male", {"language": "ps"}, id="other-language"),
+        pytest.param("ps.female", {}, id="other-interpreter"),
+    ],
+)
+async def test_a_repeated_key_with_another_shift_is_409_and_changes_nothing(
+    server: RunningServer, world: World, http: HttpFactory, interpreter: str, changes: dict[str, str]
+) -> None:
+    coordinator = await login(http, "coord")
+    await coordinator.add_shift(shift_body(world), key="shift-key-1")
+    before = await rows(server)
+    status, body = await coordinator.add_shift(shift_body(world, interpreter, **changes), key="shift-key-1")
+    assert (status, body["error"]["code"]) == (409, "idempotency_key_reused")
+    assert await rows(server) == before
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        pytest.param(None, id="missing"),
+        pytest.param("short", id="too-short"),
+        pytest.param("k" * 101, id="too-long"),
+        pytest.param("kéy-0000001", id="not-ascii"),
+    ],
+)
+async def test_a_missing_or_malformed_key_is_400_and_adds_nothing(
+    server: RunningServer, world: World, http: HttpFactory, key: str | None
+) -> None:
+    coordinator = await login(http, "coord")
+    status, body = await coordinator.post("/api/shifts", shift_body(world), key=key)
+    assert (status, body["error"]["code"]) == (400, "invalid_input")
+    assert "Idempotency-Key" in body["error"]["message"]
+    assert await rows(server) == []
+
+
+async def test_concurrent_adds_with_one_key_give_one_shift(
+    server: RunningServer, world: World, http: HttpFactory
+) -> None:
+    coordinator = await login(http, "coord")
+    answers = await asyncio.gather(
+        *(coordinator.add_shift(shift_body(world), key="shift-burst-1") for _ in range(6))
+    )
+    assert sorted(status for status, _ in answers) == [200] * 5 + [201]
+    assert {body["id"] for _, body in answers} == {answers[0][1]["id"]}
+    assert len(await rows(server)) == 1
+
+
 @pytest.mark.parametrize("username", ["cw.a", "ps.male"])
 async def test_only_coordinators_work_with_rosters(
     server: RunningServer, world: World, http: HttpFactory, username: str
@@ -126,7 +207,7 @@ async def test_only_coordinators_work_with_rosters(
     user = await login(http, username)
     for status, body in (
         await user.get("/api/shifts", **day()),
-        await user.post("/api/shifts", shift_body(world, start=at(17), end=at(18))),
+        await user.add_shift(shift_body(world, start=at(17), end=at(18))),
         await user.delete(f"/api/shifts/{made['id']}"),
     ):
         assert (status, body["error"]["code"]) == (403, "forbidden")
@@ -143,7 +224,7 @@ async def test_an_authoritys_coordinator_works_only_with_the_interpreters_servin
     coordinator = await login(http, "coord.a")
     assert await coordinator.get("/api/shifts", **day()) == (200, {"shifts": [ours]})
     for status, body in (
-        await coordinator.post("/api/shifts", shift_body(world, "ps.only.b", start=at(17), end=at(18))),
+        await coordinator.add_shift(shift_body(world, "ps.only.b", start=at(17), end=at(18))),
         await coordinator.delete(f"/api/shifts/{theirs['id']}"),
     ):
         assert (status, body["error"]["code"]) == (404, "not_found")
@@ -158,9 +239,7 @@ async def test_an_overlapping_shift_is_409_and_adds_nothing(
     coordinator = await login(http, "coord")
     await add(coordinator, world)
     before = await rows(server)
-    status, body = await coordinator.post(
-        "/api/shifts", shift_body(world, language="ps", start=at(15), end=at(17))
-    )
+    status, body = await coordinator.add_shift(shift_body(world, language="ps", start=at(15), end=at(17)))
     assert (status, body["error"]["code"]) == (409, "conflict")
     assert "already rostered" in body["error"]["message"]
     assert await rows(server) == before
@@ -170,7 +249,7 @@ async def test_an_interpreter_who_does_not_work_in_the_language_is_422(
     server: RunningServer, world: World, http: HttpFactory
 ) -> None:
     coordinator = await login(http, "coord")
-    status, body = await coordinator.post("/api/shifts", shift_body(world, "fa.iran", language="fa-AF"))
+    status, body = await coordinator.add_shift(shift_body(world, "fa.iran", language="fa-AF"))
     assert (status, body["error"]["code"]) == (422, "interpreter_unsuitable")
     assert await rows(server) == []
 
@@ -193,7 +272,7 @@ async def test_bad_shifts_are_400_and_add_nothing(
     server: RunningServer, world: World, http: HttpFactory, changes: dict[str, object]
 ) -> None:
     coordinator = await login(http, "coord")
-    status, body = await coordinator.post("/api/shifts", shift_body(world, **changes))
+    status, body = await coordinator.add_shift(shift_body(world, **changes))
     assert (status, body["error"]["code"]) == (400, "invalid_input")
     assert body["error"]["message"]
     assert await rows(server) == []
@@ -203,7 +282,7 @@ async def test_a_missing_field_is_400(server: RunningServer, world: World, http:
     coordinator = await login(http, "coord")
     body = shift_body(world)
     del body["end"]
-    status, answer = await coordinator.post("/api/shifts", body)
+    status, answer = await coordinator.add_shift(body)
     assert (status, answer["error"]["code"]) == (400, "invalid_input")
     assert "end" in answer["error"]["message"]
     assert await rows(server) == []
@@ -235,7 +314,7 @@ async def test_changes_need_the_csrf_token_and_unknown_shifts_are_404(
     made = await add(coordinator, world)
     before = await rows(server)
     for status, body in (
-        await coordinator.post("/api/shifts", shift_body(world, start=at(17), end=at(18)), csrf=False),
+        await coordinator.add_shift(shift_body(world, start=at(17), end=at(18)), csrf=False),
         await coordinator.delete(f"/api/shifts/{made['id']}", csrf=False),
     ):
         assert (status, body["error"]["code"]) == (403, "forbidden")

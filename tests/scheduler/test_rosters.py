@@ -20,6 +20,7 @@ from core.migrate import upgrade
 from core.models import StandbyShiftRow, UserRow
 from rris.services import Services, build_services
 from scheduler.booking_access import InterpreterUnsuitable
+from scheduler.booking_types import IdempotencyKeyReused
 from scheduler.intervals import Interval
 from scheduler.rosters import (
     SHIFT_END,
@@ -62,19 +63,36 @@ class RecordingSwitch:
 
 
 @dataclass
+class CountingTimers(RecordingTimers):
+    """Also keeps every schedule call, so a timer set twice to the same time still shows."""
+
+    scheduled: list[tuple[str, str]] = field(default_factory=list)
+
+    async def schedule(self, kind: str, subject_id: str, run_at: datetime) -> None:
+        self.scheduled.append((kind, subject_id))
+        await super().schedule(kind, subject_id, run_at)
+
+
+@dataclass
 class Roster:
     service: RosterService
-    timers: RecordingTimers
+    timers: CountingTimers
     switch: RecordingSwitch
     clock: FakeClock
     db: Database
     world: World
 
     async def add(
-        self, name: str = "ps.male", interval: Interval | None = None, language: LanguageTag = PS
+        self,
+        name: str = "ps.male",
+        interval: Interval | None = None,
+        language: LanguageTag = PS,
+        *,
+        key: str | None = None,
+        by: str = "coord",
     ) -> StandbyShift:
         return await self.service.add_shift(
-            self.world.id(name), language, interval or hours(2, 6), self.world.id("coord")
+            self.world.id(name), language, interval or hours(2, 6), self.world.id(by), idempotency_key=key
         )
 
     async def rows(self) -> list[tuple[object, ...]]:
@@ -116,7 +134,7 @@ async def roster(services: Services) -> Roster:
     world = await build_world(services.accounts, services.directory)
     clock = services.clock
     assert isinstance(clock, FakeClock)
-    timers, switch = RecordingTimers(), RecordingSwitch()
+    timers, switch = CountingTimers(), RecordingSwitch()
     return Roster(
         RosterService(services.db, clock, timers, switch), timers, switch, clock, services.db, world
     )
@@ -199,6 +217,103 @@ async def test_concurrent_overlapping_adds_give_one_shift(roster: Roster) -> Non
     assert all(isinstance(r, ShiftOverlap) for r in results if r not in made)
     assert len(await roster.rows()) == 1
     assert set(roster.timers.due) == {(SHIFT_START, made[0].id), (SHIFT_END, made[0].id)}
+
+
+# Adding again with the same Idempotency-Key
+
+
+@BOTH_DATABASES
+async def test_the_same_key_and_shift_give_the_same_shift_timed_once(roster: Roster) -> None:
+    first, created = await roster.service.place_shift(
+        roster.world.id("ps.male"), PS, hours(2, 6), roster.world.id("coord"), idempotency_key="key-1"
+    )
+    assert created
+    before, due = await roster.rows(), dict(roster.timers.due)
+    again, created = await roster.service.place_shift(
+        roster.world.id("ps.male"), PS, hours(2, 6), roster.world.id("coord"), idempotency_key="key-1"
+    )
+    assert (again, created) == (first, False)
+    assert await roster.rows() == before
+    assert roster.timers.due == due
+    assert roster.timers.scheduled == [(SHIFT_START, first.id), (SHIFT_END, first.id)]
+
+
+async def test_a_replayed_shift_under_way_switches_standby_on_only_once(roster: Roster) -> None:
+    first = await roster.add(interval=hours(-1, 3), key="key-1")
+    assert await roster.add(interval=hours(-1, 3), key="key-1") == first
+    assert roster.switch.calls == [(roster.world.id("ps.male"), True, "ps")]
+    assert roster.timers.scheduled == [(SHIFT_END, first.id)]
+
+
+async def test_a_replay_returns_the_shift_as_it_is_now_even_once_over(roster: Roster) -> None:
+    first = await roster.add(interval=hours(1, 2), key="key-1")
+    cancelled = await roster.service.cancel_shift(first.id)
+    assert await roster.add(interval=hours(1, 2), key="key-1") == cancelled
+    roster.advance_to(hours(3, 4).start_utc)  # a new shift at that time would now be refused as past
+    assert await roster.add(interval=hours(1, 2), key="key-1") == cancelled
+    assert await count_rows(roster.db, StandbyShiftRow) == 1
+
+
+@BOTH_DATABASES
+@pytest.mark.parametrize(
+    ("name", "interval", "language"),
+    [
+        pytest.param("ps.male", hours(3, 6), PS, id="other-time"),
+        pytest.param("ps.male", hours(2, 6), PS_AF, id="other-language"),
+        pytest.param("ps.female", hours(2, 6), PS, id="other-interpreter"),
+    ],
+)
+async def test_the_same_key_for_another_shift_is_a_conflict_and_changes_nothing(
+    roster: Roster, name: str, interval: Interval, language: LanguageTag
+) -> None:
+    await roster.add("ps.male", hours(2, 6), PS, key="key-1")
+    before, scheduled = await roster.rows(), list(roster.timers.scheduled)
+    with pytest.raises(IdempotencyKeyReused) as refused:
+        await roster.add(name, interval, language, key="key-1")
+    assert isinstance(refused.value, Conflict)
+    assert refused.value.code == "idempotency_key_reused"
+    assert await roster.rows() == before
+    assert roster.timers.scheduled == scheduled
+
+
+async def test_keys_belong_to_one_coordinator(roster: Roster) -> None:
+    mine = await roster.add("ps.male", hours(2, 6), key="key-1", by="coord")
+    # Another coordinator's same key and shift is no replay of mine: it overlaps it.
+    with pytest.raises(ShiftOverlap):
+        await roster.add("ps.male", hours(2, 6), key="key-1", by="coord.a")
+    theirs = await roster.add("ps.female", hours(2, 6), key="key-1", by="coord.a")
+    assert theirs.id != mine.id
+    assert await count_rows(roster.db, StandbyShiftRow) == 2
+
+
+@BOTH_DATABASES
+async def test_concurrent_adds_with_one_key_give_one_shift(roster: Roster) -> None:
+    made = await asyncio.gather(*(roster.add("ps.male", hours(2, 6), key="burst") for _ in range(8)))
+    assert {shift.id for shift in made} == {made[0].id}
+    assert len(await roster.rows()) == 1
+    assert roster.timers.scheduled == [(SHIFT_START, made[0].id), (SHIFT_END, made[0].id)]
+
+
+@BOTH_DATABASES
+async def test_concurrent_adds_of_different_shifts_with_one_key_give_one_shift(roster: Roster) -> None:
+    # Different interpreters: the adds hold different locks, so the unique key alone decides.
+    names = ["ps.male", "ps.female"] * 4
+    results = await asyncio.gather(
+        *(roster.add(name, hours(2, 6), key="burst") for name in names), return_exceptions=True
+    )
+    made = [r for r in results if isinstance(r, StandbyShift)]
+    assert len({shift.id for shift in made}) == 1
+    assert all(isinstance(r, IdempotencyKeyReused) for r in results if not isinstance(r, StandbyShift))
+    assert len(await roster.rows()) == 1
+    assert roster.timers.scheduled == [(SHIFT_START, made[0].id), (SHIFT_END, made[0].id)]
+
+
+async def test_a_malformed_key_is_refused_and_changes_nothing(roster: Roster) -> None:
+    for key in ("", "x" * 256, "tab\there"):
+        with pytest.raises(InvalidInput):
+            await roster.add(key=key)
+    assert await roster.rows() == []
+    assert roster.timers.scheduled == []
 
 
 @pytest.mark.parametrize(
