@@ -306,6 +306,24 @@ def expand(
 
 
 def is_available(availability: Availability, start_utc: datetime, end_utc: datetime) -> bool:
-    """True when the interpreter's hours cover every instant from ``start_utc`` to ``end_utc``."""
+    """True when the interpreter's hours cover every instant from ``start_utc`` to ``end_utc``.
+
+    The matcher asks this of hundreds of interpreters per query, so the usual answers come without
+    expanding: no slot holds the start (False), or the slot holding it reaches the end (True). Only a
+    request running on into an adjoining slot is settled by :func:`expand`.
+    """
     wanted = _window(start_utc, end_utc)
-    return expand(availability, wanted.start_utc, wanted.end_utc) == [wanted]
+    tz = availability.tz
+    start_day = wanted.start_utc.astimezone(tz).date()
+    for day in (start_day - timedelta(days=1), start_day):
+        for slot in availability.slots_on(day):
+            local_start, local_end = slot.on(day)
+            slot_start = _resolve(local_start, tz)
+            if slot_start > wanted.start_utc:
+                continue
+            slot_end = _resolve(local_end, tz)
+            if wanted.start_utc < slot_end:
+                return slot_end >= wanted.end_utc or (
+                    expand(availability, wanted.start_utc, wanted.end_utc) == [wanted]
+                )
+    return False
