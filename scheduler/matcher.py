@@ -54,6 +54,15 @@ from scheduler.intervals import Interval
 from scheduler.ranking import Load, Ranking, rank
 from scheduler.workload import WorkloadLimits, breaches
 
+# One row per working language of an interpreter, with their gender: what :meth:`Matcher._build_facts` reads.
+_FACT_ROWS = select(
+    InterpreterLanguageRow.user_id,
+    InterpreterProfileRow.gender,
+    InterpreterLanguageRow.tag,
+    InterpreterLanguageRow.dialect,
+    InterpreterLanguageRow.accreditation,
+).join(InterpreterProfileRow, InterpreterProfileRow.user_id == InterpreterLanguageRow.user_id)
+
 
 class AvailabilitySource(Protocol):
     """Parsed hours, cached per node and version (:class:`scheduler.availability_store.AvailabilityStore`)."""
@@ -185,34 +194,14 @@ class Matcher:
 
     async def _eligible(self, conn: AsyncConnection, request: MatchRequest) -> list[InterpreterFacts]:
         pre = self._prefilter(request).subquery()
-        rows = await conn.execute(
-            select(
-                InterpreterLanguageRow.user_id,
-                InterpreterProfileRow.gender,
-                InterpreterLanguageRow.tag,
-                InterpreterLanguageRow.dialect,
-                InterpreterLanguageRow.accreditation,
-            )
-            .join(InterpreterProfileRow, InterpreterProfileRow.user_id == InterpreterLanguageRow.user_id)
-            .where(InterpreterLanguageRow.user_id.in_(select(pre.c.user_id)))
-        )
+        rows = await conn.execute(_FACT_ROWS.where(InterpreterLanguageRow.user_id.in_(select(pre.c.user_id))))
         facts = await self._build_facts(conn, rows.all(), request)
         return [f for f in facts if not check_hard(request, f)]
 
     async def _facts(self, ids: Sequence[str], request: MatchRequest) -> list[InterpreterFacts]:
         """What the matcher knows of ``ids`` (see :meth:`_build_facts`)."""
         async with self._db.engine.connect() as conn:
-            rows = await conn.execute(
-                select(
-                    InterpreterLanguageRow.user_id,
-                    InterpreterProfileRow.gender,
-                    InterpreterLanguageRow.tag,
-                    InterpreterLanguageRow.dialect,
-                    InterpreterLanguageRow.accreditation,
-                )
-                .join(InterpreterProfileRow, InterpreterProfileRow.user_id == InterpreterLanguageRow.user_id)
-                .where(self._member(InterpreterLanguageRow.user_id, ids))
-            )
+            rows = await conn.execute(_FACT_ROWS.where(self._member(InterpreterLanguageRow.user_id, ids)))
             return await self._build_facts(conn, rows.all(), request)
 
     async def _build_facts(
