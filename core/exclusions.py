@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.accounts import Principal, Role
 from core.clock import Clock
+from core import matching_version
 from core.db import Database
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.ids import OrganisationId, UserId
@@ -99,6 +100,7 @@ class OrganisationExclusions:
             if self._db.is_sqlite:
                 await session.execute(text("BEGIN IMMEDIATE"))
             yield session
+            await matching_version.bump(session)
 
     async def _require_organisation(
         self, session: AsyncSession, organisation_id: OrganisationId, *, lock: bool = False

@@ -16,6 +16,7 @@ from sqlalchemy import delete, select, text
 
 from core.accounts import Principal, Role
 from core.clock import Clock
+from core import matching_version
 from core.db import Database
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.ids import OrganisationId, UserId
@@ -238,6 +239,7 @@ class InterpreterDirectory:
             )
             for table in (InterpreterOrganisationRow, InterpreterSpecialisationRow, InterpreterConflictRow):
                 await session.execute(delete(table).where(table.user_id == user_id))
+            await matching_version.bump(session)
             session.add_all(
                 InterpreterLanguageRow(
                     user_id=user_id,

@@ -188,6 +188,16 @@ class InterpreterAvailabilityRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class MatchingVersionRow(Base):
+    """One row whose version moves on with every change the matcher's per-node index depends on
+    (profiles, exclusion lists, availability), in the same transaction as the change."""
+
+    __tablename__ = "matching_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+
+
 class StandbyShiftRow(Base):
     """A coordinator's rostering of one interpreter on standby for a language over a span of time."""
 

@@ -20,6 +20,7 @@ from datetime import date, time
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from core import matching_version
 from core.clock import Clock
 from core.db import Database
 from core.errors import InvalidInput, NotFound
@@ -235,4 +236,5 @@ class AvailabilityStore:
             if await session.get(InterpreterProfileRow, user_id) is None:
                 raise NotFound("no such interpreter")
             await session.execute(upsert)
+            await matching_version.bump(session)
         return availability

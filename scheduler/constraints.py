@@ -172,5 +172,21 @@ def check_hard(request: MatchRequest, facts: InterpreterFacts) -> list[HardConst
 
 
 def eligible(request: MatchRequest, facts: InterpreterFacts) -> bool:
-    """True when ``facts`` breaks no hard constraint of ``request``."""
-    return not check_hard(request, facts)
+    """True when ``facts`` breaks no hard constraint of ``request``: :func:`check_hard` is empty.
+
+    The matcher asks this of every speaker of a language, so it stops at the first broken rule, cheapest
+    first, instead of listing them all.
+    """
+    if request.organisation not in facts.organisations:
+        return False
+    if request.gender is not None and facts.gender != request.gender:
+        return False
+    if facts.user_id in request.excluded or facts.user_id in request.organisation_excluded:
+        return False
+    if not request.specialisations <= facts.specialisations or facts.conflicts & request.applicant_attributes:
+        return False
+    if request.counterpart is not None and not any(
+        skill.tag.covers(request.counterpart) for skill in facts.languages
+    ):
+        return False
+    return bool(qualifying_languages(request, facts))

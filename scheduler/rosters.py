@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from core import matching_version
 from core.accounts import Principal, Role
 from core.clock import Clock
 from core.db import Database
@@ -154,6 +155,7 @@ class RosterService:
                     {"namespace": _LOCK_NAMESPACE, "key": _lock_key(interpreter_id)},
                 )
             yield session
+            await matching_version.bump(session)  # the matcher keeps shifts in memory per version
 
     async def add_shift(
         self,
