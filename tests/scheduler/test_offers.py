@@ -12,14 +12,18 @@ import pytest
 
 from core.errors import Conflict
 from core.ids import UserId
-from core.interpreters import Accreditation, Attribute, Gender, Specialisation
+from core.interpreters import Accreditation, Attribute, Gender, Specialisation, WorkingLanguage
+from core.languages import LanguageTag
 from core.models import BookingOfferRow, BookingRow, InterpreterAssignmentRow
 from scheduler.availability import Availability, DateOverride, OverrideKind, Weekday, WeeklySlot
 from scheduler.booking_access import InterpreterUnsuitable
 from scheduler.booking_states import BookingState
 from scheduler.booking_types import Leg
+from scheduler.intervals import Interval
 from scheduler.offers import OFFER_EXPIRY
-from tests.support.booking_world import OFFICE, BookingWorld, at, booking_world
+from scheduler.rosters import NoStandbySwitch, RosterService
+from scheduler.timers import RecordingTimers
+from tests.support.booking_world import COORDINATOR, OFFICE, BookingWorld, at, booking_world
 from tests.support.external import fresh_postgres_database
 from tests.support.rows import count_rows
 
@@ -369,3 +373,36 @@ async def test_and_across_the_autumn_change(world: BookingWorld) -> None:
     assert friday.interpreter_id == interpreter
     assert monday.interpreter_id == interpreter
     assert too_late.state is BookingState.REQUESTED
+
+
+async def test_every_change_to_matching_facts_is_seen_by_the_very_next_match(world: BookingWorld) -> None:
+    # The matcher keeps facts in memory per node; changes made through other services (as on other
+    # nodes) move the matching version on, so none is ever matched on stale facts.
+    interpreter = await world.interpreter("a")
+    assert (await world.book(at(8), 30)).interpreter_id == interpreter  # the facts are now cached
+
+    await world.directory.set_profile(
+        interpreter, Gender.MALE, [WorkingLanguage(LanguageTag.parse("ps-AF"))], [OFFICE]
+    )
+    assert (await world.book(at(10), 30, gender="female")).state is BookingState.REQUESTED
+
+    await world.exclusions.replace(OFFICE, [interpreter])
+    assert (await world.book(at(12), 30)).state is BookingState.REQUESTED
+
+    await world.exclusions.replace(OFFICE, [])
+    await world.availability.put(
+        interpreter, Availability("UTC", (WeeklySlot(Weekday.MONDAY, time(8), time(9)),))
+    )
+    assert (await world.book(at(14), 30)).state is BookingState.REQUESTED  # a Tuesday: no hours now
+
+
+async def test_a_standby_shift_makes_an_interpreter_bookable_outside_their_hours(world: BookingWorld) -> None:
+    mornings = Availability("UTC", (WeeklySlot(Weekday.TUESDAY, time(8), time(9)),))
+    interpreter = await world.interpreter("rostered", hours=mornings)
+    assert (await world.book(at(8), 30)).interpreter_id == interpreter  # facts cached from here on
+    rosters = RosterService(world.db, world.clock, RecordingTimers(), NoStandbySwitch())
+
+    await rosters.add_shift(interpreter, LanguageTag.parse("ps"), Interval(at(13), at(17)), COORDINATOR)
+
+    assert (await world.book(at(14), 60)).interpreter_id == interpreter
+    assert (await world.book(at(17), 60)).state is BookingState.REQUESTED  # after the shift
