@@ -16,7 +16,9 @@ from core.models import MatchingVersionRow
 async def bump(session: AsyncSession) -> None:
     """Move the version on, inside the caller's write transaction."""
     await session.execute(
-        update(MatchingVersionRow).where(MatchingVersionRow.id == 1).values(version=MatchingVersionRow.version + 1)
+        update(MatchingVersionRow)
+        .where(MatchingVersionRow.id == 1)
+        .values(version=MatchingVersionRow.version + 1)
     )
 
 
