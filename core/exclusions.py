@@ -11,9 +11,9 @@ from contextlib import asynccontextmanager
 from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import matching_version
 from core.accounts import Principal, Role
 from core.clock import Clock
-from core import matching_version
 from core.db import Database
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.ids import OrganisationId, UserId

@@ -14,9 +14,9 @@ from enum import IntEnum, StrEnum
 
 from sqlalchemy import delete, select, text
 
+from core import matching_version
 from core.accounts import Principal, Role
 from core.clock import Clock
-from core import matching_version
 from core.db import Database
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.ids import OrganisationId, UserId
