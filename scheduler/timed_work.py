@@ -294,16 +294,20 @@ class TimedWork:
                 await self._poll_task
         self._leading = False
         self._scheduler.pause()
-        await self._scheduler.scans_done()  # the jobs a last scan handed out are started by now
+        try:  # the jobs a last scan handed out are started by now; a stuck scan must not hang shutdown
+            await asyncio.wait_for(self._scheduler.scans_done(), timeout=self._stop_grace_s)
+        except TimeoutError:
+            log.warning("timed_work_scan_stuck", extra={"pid": os.getpid()})
         if running := self._executor.in_flight():
             await asyncio.wait(running, timeout=self._stop_grace_s)
         running = self._executor.in_flight()
         shut = asyncio.Event()
         self._scheduler.add_listener(lambda _event: shut.set(), EVENT_SCHEDULER_SHUTDOWN)
         self._scheduler.shutdown(wait=False)  # cancels what still runs, on the next loop turn
-        await shut.wait()
+        with suppress(TimeoutError):
+            await asyncio.wait_for(shut.wait(), timeout=self._stop_grace_s)
         if running:
-            await asyncio.wait(running)
+            await asyncio.wait(running, timeout=self._stop_grace_s)
         try:
             await self._lock.release()
         except Exception:
