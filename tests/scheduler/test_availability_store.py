@@ -15,9 +15,8 @@ from core.clock import FakeClock
 from core.db import Database
 from core.errors import InvalidInput, NotFound
 from core.ids import UserId
-from core.migrate import upgrade
 from core.models import InterpreterAvailabilityRow
-from rris.services import Services, build_services
+from rris.services import Services
 from scheduler import availability_store
 from scheduler.availability import Availability, DailySlot, DateOverride, OverrideKind, Weekday, WeeklySlot
 from scheduler.availability_store import (
@@ -27,9 +26,7 @@ from scheduler.availability_store import (
     pattern_from_json,
     pattern_to_json,
 )
-from tests.conftest import make_settings
-from tests.support.domain import RecordingNotifier
-from tests.support.external import fresh_postgres_database
+from tests.support.migrated import migrated_services
 from tests.support.rows import count_rows
 from tests.support.world import World, build_world
 
@@ -69,21 +66,8 @@ BOTH_DATABASES = pytest.mark.parametrize(
 
 @pytest.fixture
 async def services(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Services]:
-    async def built(url: str) -> AsyncIterator[Services]:
-        made = build_services(make_settings(tmp_path, database_url=url), FakeClock(), RecordingNotifier())
-        await upgrade(made.db)
-        try:
-            yield made
-        finally:
-            await made.close()
-
-    if getattr(request, "param", "sqlite") == "sqlite":
-        async for made in built(f"sqlite+aiosqlite:///{tmp_path / 'hours.sqlite3'}"):
-            yield made
-        return
-    async with fresh_postgres_database() as url:
-        async for made in built(url):
-            yield made
+    async with migrated_services(getattr(request, "param", "sqlite"), tmp_path, FakeClock()) as made:
+        yield made
 
 
 @pytest.fixture

@@ -16,9 +16,8 @@ from core.db import Database
 from core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from core.ids import UserId
 from core.languages import LanguageTag
-from core.migrate import upgrade
 from core.models import StandbyShiftRow, UserRow
-from rris.services import Services, build_services
+from rris.services import Services
 from scheduler.booking_access import InterpreterUnsuitable
 from scheduler.booking_types import IdempotencyKeyReused
 from scheduler.intervals import Interval
@@ -32,9 +31,7 @@ from scheduler.rosters import (
     roster_scope,
 )
 from scheduler.timers import RecordingTimers
-from tests.conftest import make_settings
-from tests.support.domain import RecordingNotifier
-from tests.support.external import fresh_postgres_database
+from tests.support.migrated import migrated_services
 from tests.support.rows import count_rows
 from tests.support.world import World, build_world
 
@@ -112,21 +109,8 @@ BOTH_DATABASES = pytest.mark.parametrize(
 
 @pytest.fixture
 async def services(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Services]:
-    async def built(url: str) -> AsyncIterator[Services]:
-        made = build_services(make_settings(tmp_path, database_url=url), FakeClock(NOW), RecordingNotifier())
-        await upgrade(made.db)
-        try:
-            yield made
-        finally:
-            await made.close()
-
-    if getattr(request, "param", "sqlite") == "sqlite":
-        async for made in built(f"sqlite+aiosqlite:///{tmp_path / 'rosters.sqlite3'}"):
-            yield made
-        return
-    async with fresh_postgres_database() as url:
-        async for made in built(url):
-            yield made
+    async with migrated_services(getattr(request, "param", "sqlite"), tmp_path, FakeClock(NOW)) as made:
+        yield made
 
 
 @pytest.fixture
