@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from core.group_commit import GroupCommit
+from core.group_commit import Batches, GroupCommit
 
 
 async def test_writers_queued_behind_a_batch_share_the_next_one() -> None:
@@ -44,3 +44,30 @@ async def test_a_lone_writer_is_not_delayed() -> None:
 
     await GroupCommit(write).submit("only")
     assert calls == [["only"]]
+
+
+async def test_each_item_of_a_batch_gets_its_own_result_or_error() -> None:
+    batches: list[list[int]] = []
+
+    async def write(batch: list[int]) -> list[int | BaseException]:
+        await asyncio.sleep(0.01)
+        batches.append(batch)
+        return [ValueError(f"odd {i}") if i % 2 else i * 10 for i in batch]
+
+    group: Batches[int, int] = Batches(write)
+    outcomes = await asyncio.gather(*(group.submit(i) for i in range(4)), return_exceptions=True)
+    assert batches == [[0], [1, 2, 3]]
+    assert (outcomes[0], outcomes[2]) == (0, 20)
+    assert [str(outcomes[1]), str(outcomes[3])] == ["odd 1", "odd 3"]
+
+
+async def test_a_writer_that_miscounts_its_outcomes_fails_the_whole_batch() -> None:
+    async def write(batch: list[int]) -> list[int | BaseException]:
+        await asyncio.sleep(0.01)
+        return [1]
+
+    group: Batches[int, int] = Batches(write)
+    lone, first, second = await asyncio.gather(*(group.submit(i) for i in range(3)), return_exceptions=True)
+    assert lone == 1
+    assert isinstance(first, RuntimeError)
+    assert isinstance(second, RuntimeError)
