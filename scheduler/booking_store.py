@@ -73,13 +73,16 @@ class BookingStore:
             yield session
 
     async def _lock_interpreters(self, session: AsyncSession, interpreter_ids: Sequence[str]) -> None:
-        if self._db.is_sqlite:  # SQLite's write lock already serialises every writer
+        """On PostgreSQL, every interpreter's advisory lock in one statement, in ascending key order
+        everywhere (so two writers never wait for each other crosswise); SQLite's write lock already
+        serialises every writer."""
+        if self._db.is_sqlite or not interpreter_ids:
             return
-        for interpreter_id in sorted(set(interpreter_ids)):  # one order everywhere: no deadlock
-            await session.execute(
-                text("SELECT pg_advisory_xact_lock(:namespace, :key)"),
-                {"namespace": _LOCK_NAMESPACE, "key": _lock_key(interpreter_id)},
-            )
+        keys = sorted({_lock_key(interpreter_id) for interpreter_id in interpreter_ids})
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(:namespace, k) FROM unnest(CAST(:keys AS int4[])) AS k"),
+            {"namespace": _LOCK_NAMESPACE, "keys": keys},
+        )
 
     async def _row(self, session: AsyncSession, booking_id: str) -> BookingRow:
         row = await session.get(BookingRow, booking_id)
@@ -117,6 +120,33 @@ class BookingStore:
             )
             .values(active=False)
         )
+
+    async def _close_round(
+        self, session: AsyncSession, row: BookingRow, by: UserId | None, answer: str
+    ) -> BookingRow:
+        """Back to ``requested``: ``by``'s offer gets ``answer``; every other open offer is released, or
+        marked expired when the round expired; all held time is freed."""
+        now = self._clock.now()
+        offers = await self._offers(session, row.id)
+        for offer in offers:
+            if offer.interpreter_id == by:
+                offer.answer, offer.answered_at = answer, now
+            elif offer.answer is None:
+                offer.answer = "expired" if answer == "expired" and offer.expires_at <= now else "released"
+                offer.answered_at = now
+            offer.current = False
+        await self._move(
+            session,
+            row,
+            BookingState.REQUESTED,
+            interpreter_id=None,
+            relay_interpreter_id=None,
+            pivot_language=None,
+        )
+        await self._free(session, row.id)
+        refreshed = await session.get(BookingRow, row.id, populate_existing=True)
+        assert refreshed is not None
+        return refreshed
 
     async def _held(self, session: AsyncSession, interpreter_id: str, window: Interval) -> list[Interval]:
         query = select(InterpreterAssignmentRow.start_at, InterpreterAssignmentRow.end_at).where(

@@ -6,11 +6,17 @@ The storage rules (never a double booking) are in :mod:`scheduler.booking_store`
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import InvalidInput
-from core.ids import UserId, new_id
+from core.group_commit import Batches, settled
+from core.ids import new_id
 from core.models import BookingRow, UserRow
 from scheduler.booking_states import BookingState
 from scheduler.booking_types import (
@@ -41,6 +47,13 @@ __all__ = [
 ]
 
 
+@dataclass(frozen=True)
+class _PlaceOrder:
+    request: BookingRequest
+    key: str | None
+    fingerprint: str
+
+
 class BookingService(OfferRounds):
     """Creates bookings and moves them through :mod:`scheduler.booking_states`, holding interpreters' time."""
 
@@ -49,16 +62,77 @@ class BookingService(OfferRounds):
         booking, _ = await self.place(request, idempotency_key)
         return booking
 
+    @functools.cached_property
+    def _places(self) -> Batches[_PlaceOrder, tuple[Booking, bool]]:
+        return Batches(self._place_batch)
+
     async def place(
         self, request: BookingRequest, idempotency_key: str | None = None
     ) -> tuple[Booking, bool]:
-        """As :meth:`create`, also telling whether the booking is new (``False``: a replay of the key)."""
-        key = checked_idempotency_key(idempotency_key)
-        fingerprint = request.fingerprint()
-        if key is not None and (earlier := await self._replay(request.caseworker_id, key, fingerprint)):
-            return earlier, False
+        """As :meth:`create`, also telling whether the booking is new (``False``: a replay of the key).
+
+        Group-committed: concurrent creations share transactions, each getting its own answer.
+        """
+        order = _PlaceOrder(request, checked_idempotency_key(idempotency_key), request.fingerprint())
+        return await self._places.submit(order)
+
+    async def _place_batch(self, orders: list[_PlaceOrder]) -> list[tuple[Booking, bool] | BaseException]:
+        try:
+            async with self._writing() as session:
+                return await self._place_all(session, orders)
+        except IntegrityError:
+            if len(orders) == 1 and orders[0].key is None:
+                raise
+        # A key committed by another process since the batch looked: each alone now sees, and replays, it.
+        return [await settled(self._place_alone(order)) for order in orders]
+
+    async def _place_alone(self, order: _PlaceOrder) -> tuple[Booking, bool]:
+        async with self._writing() as session:
+            [outcome] = await self._place_all(session, [order])
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    async def _place_all(
+        self, session: AsyncSession, orders: list[_PlaceOrder]
+    ) -> list[tuple[Booking, bool] | BaseException]:
+        """Replays and new bookings in one transaction: three statements for the whole batch."""
+        keyed = {(o.request.caseworker_id, o.key) for o in orders if o.key is not None}
+        earlier: dict[tuple[str, str], BookingRow] = {}
+        if keyed:
+            pair = tuple_(BookingRow.caseworker_id, BookingRow.idempotency_key)
+            for row in await session.scalars(select(BookingRow).where(pair.in_(sorted(keyed)))):
+                earlier[(row.caseworker_id, row.idempotency_key or "")] = row
+        caseworkers = {o.request.caseworker_id for o in orders}
+        found = await session.execute(
+            select(UserRow.id, UserRow.organisation_id).where(UserRow.id.in_(caseworkers))
+        )
+        organisation_of = {user_id: organisation_id for user_id, organisation_id in found}
+        outcomes: list[tuple[Booking, bool] | BaseException] = []
+        for order in orders:
+            try:
+                outcomes.append(self._place_one(session, order, earlier, organisation_of))
+            except Exception as refused:
+                outcomes.append(refused)
+        await session.flush()
+        return outcomes
+
+    def _place_one(
+        self,
+        session: AsyncSession,
+        order: _PlaceOrder,
+        earlier: dict[tuple[str, str], BookingRow],
+        organisation_of: Mapping[str, str | None],
+    ) -> tuple[Booking, bool]:
+        request = order.request
+        if order.key is not None and (row := earlier.get((request.caseworker_id, order.key))):
+            if row.request_fingerprint != order.fingerprint:
+                raise IdempotencyKeyReused()
+            return Booking.from_row(row), False
         if request.interval.start_utc < self._clock.now():
             raise InvalidInput("a booking cannot start in the past")
+        if organisation_of.get(request.caseworker_id) != request.organisation_id:
+            raise InvalidInput("no such caseworker in this organisation")
         counterpart = request.requirements.counterpart_language
         row = BookingRow(
             id=new_id(),
@@ -73,38 +147,15 @@ class BookingService(OfferRounds):
             interpreter_id=None,
             counterpart_language=counterpart.tag if counterpart else None,
             requirements=request.requirements.to_json(),
-            idempotency_key=key,
-            request_fingerprint=fingerprint,
+            idempotency_key=order.key,
+            request_fingerprint=order.fingerprint,
             created_at=self._clock.now(),
             version=1,
         )
-        try:
-            async with self._writing() as session:
-                caseworker = await session.get(UserRow, request.caseworker_id)
-                if caseworker is None or caseworker.organisation_id != request.organisation_id:
-                    raise InvalidInput("no such caseworker in this organisation")
-                session.add(row)
-        except IntegrityError:
-            # The same key, committed by a concurrent request since we looked.
-            if (
-                key is None
-                or (earlier := await self._replay(request.caseworker_id, key, fingerprint)) is None
-            ):
-                raise
-            return earlier, False
+        session.add(row)
+        if order.key is not None:
+            earlier[(request.caseworker_id, order.key)] = row  # the same key again in this batch replays it
         return Booking.from_row(row), True
-
-    async def _replay(self, caseworker_id: UserId, key: str, fingerprint: str) -> Booking | None:
-        query = select(BookingRow).where(
-            BookingRow.caseworker_id == caseworker_id, BookingRow.idempotency_key == key
-        )
-        async with self._db.sessions() as session:
-            row = (await session.scalars(query)).one_or_none()
-        if row is None:
-            return None
-        if row.request_fingerprint != fingerprint:
-            raise IdempotencyKeyReused()
-        return Booking.from_row(row)
 
     async def cancel(self, booking_id: str) -> Booking:
         """Call off a live booking; any interpreter's time it held is freed."""

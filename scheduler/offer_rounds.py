@@ -1,138 +1,31 @@
 """Offer rounds: one interpreter, or the two of a relay, holding a booking's time until they all accept.
 
-A round opens with :meth:`OfferRounds.hold` and ends ``confirmed`` once every interpreter in it accepted; a
-decline, a withdrawal or an expired offer closes the whole round, frees all its held time and puts the
-booking back to ``requested`` for the engine (:mod:`scheduler.offers`) to offer again. So a relay is all or
-nothing. Who declined, withdrew or let an offer expire is kept, and not asked again for that booking.
+A round opens with :meth:`scheduler.holds.Holds.hold` and ends ``confirmed`` once every interpreter in
+it accepted; a decline, a withdrawal or an expired offer closes the whole round, frees all its held time
+and puts the booking back to ``requested`` for the engine (:mod:`scheduler.offers`) to offer again. So a
+relay is all or nothing. Who declined, withdrew or let an offer expire is kept, and not asked again for
+that booking.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict
 from core.ids import UserId
-from core.languages import LanguageTag
-from core.models import (
-    BookingOfferRow,
-    BookingRow,
-    InterpreterAssignmentRow,
-    InterpreterAvailabilityRow,
-    UserRow,
-)
-from scheduler.booking_states import BookingState, check_booking_transition
-from scheduler.booking_store import BookingStore
-from scheduler.booking_types import Booking, Leg, Pick, SlotTaken, WorkloadExceeded
-from scheduler.intervals import Interval
-from scheduler.workload import breaches
+from core.models import BookingOfferRow, BookingRow
+from scheduler.booking_states import BookingState
+from scheduler.booking_types import Booking
+from scheduler.holds import Holds
 
-_OVERLAP_CONSTRAINT = "ex_interpreter_assignments_no_overlap"
-_EXCLUSION_VIOLATION = "23P01"
 _REFUSED = frozenset({"declined", "expired", "withdrawn"})  # answers that keep someone from a re-offer
 
 
-def _is_overlap(exc: IntegrityError) -> bool:
-    return getattr(exc.orig, "sqlstate", None) == _EXCLUSION_VIOLATION or _OVERLAP_CONSTRAINT in str(exc)
-
-
-class OfferRounds(BookingStore):
-    async def assign(self, booking_id: str, interpreter_id: UserId) -> Booking:
-        """Offer the booking to ``interpreter_id`` alone, holding their time (see :meth:`hold`)."""
-        return await self.hold(booking_id, [Pick(interpreter_id)])
-
-    async def hold(
-        self,
-        booking_id: str,
-        picks: Sequence[Pick],
-        *,
-        pivot: LanguageTag | None = None,
-        explanation: dict[str, Any] | None = None,
-        replacing: bool = False,
-    ) -> Booking:
-        """Open an offer round: every pick's time held in one transaction, or none of it.
-
-        Refused with :class:`SlotTaken` when a pick holds time too close, :class:`WorkloadExceeded` when it
-        would pass a workload limit. ``replacing`` first closes a round in progress (a coordinator
-        reassigning by hand); otherwise the booking must be ``requested``.
-        """
-        legs = [p.leg for p in picks]
-        if legs not in ([Leg.DIRECT], [Leg.TO_PIVOT, Leg.FROM_PIVOT]):
-            raise InvalidInput("an offer is for one interpreter, or two for a relay (to and from the pivot)")
-        if (pivot is not None) != (len(picks) == 2) or (
-            picks[0].interpreter_id == picks[-1].interpreter_id and len(picks) == 2
-        ):
-            raise InvalidInput("a relay needs a pivot language and two different interpreters")
-        now = self._clock.now()
-        try:
-            async with self._writing() as session:
-                await self._lock_interpreters(session, [p.interpreter_id for p in picks])
-                row = await self._row(session, booking_id)
-                if replacing and row.state in (BookingState.OFFERED, BookingState.CONFIRMED):
-                    row = await self._close_round(session, row, None, "released")
-                check_booking_transition(BookingState(row.state), BookingState.OFFERED)
-                wanted = Interval(row.start_at, row.end_at)
-                for pick in picks:
-                    await self._check_holdable(session, pick.interpreter_id, wanted)
-                expires = min(now + self._offer_expiry, max(now, row.start_at))
-                booking = await self._move(
-                    session,
-                    row,
-                    BookingState.OFFERED,
-                    interpreter_id=picks[0].interpreter_id,
-                    relay_interpreter_id=picks[1].interpreter_id if len(picks) == 2 else None,
-                    pivot_language=pivot.tag if pivot else None,
-                    explanation=json.dumps(explanation) if explanation is not None else row.explanation,
-                )
-                for pick in picks:
-                    session.add(
-                        InterpreterAssignmentRow(
-                            booking_id=row.id,
-                            interpreter_id=pick.interpreter_id,
-                            start_at=row.start_at,
-                            end_at=row.end_at,
-                            active=True,
-                        )
-                    )
-                    session.add(
-                        BookingOfferRow(
-                            booking_id=row.id,
-                            interpreter_id=pick.interpreter_id,
-                            leg=pick.leg.value,
-                            offered_at=now,
-                            expires_at=expires,
-                            current=True,
-                        )
-                    )
-                await session.flush()
-        except IntegrityError as exc:
-            if _is_overlap(exc):
-                raise SlotTaken() from exc
-            raise
-        return booking
-
-    async def _check_holdable(self, session: AsyncSession, interpreter_id: UserId, wanted: Interval) -> None:
-        interpreter = await session.get(UserRow, interpreter_id)
-        if interpreter is None or interpreter.role != "interpreter" or not interpreter.active:
-            raise NotFound("no such interpreter")
-        window = wanted.padded(self.limits.horizon, self.limits.horizon)
-        held = await self._held(session, interpreter_id, window)
-        zone_name = await session.scalar(
-            select(InterpreterAvailabilityRow.zone).where(
-                InterpreterAvailabilityRow.user_id == interpreter_id
-            )
-        )
-        broken = breaches(self.limits, held, wanted, ZoneInfo(zone_name or "UTC"))
-        if any(i.overlaps(wanted.padded(self.limits.buffer, self.limits.buffer)) for i in held):
-            raise SlotTaken()
-        if broken:
-            raise WorkloadExceeded(broken)
+class OfferRounds(Holds):
+    """Answers to an offer round: accept, decline, withdraw, expiry, a coordinator's release."""
 
     async def accept(
         self, booking_id: str, interpreter_id: UserId, expected_version: int | None = None
@@ -216,33 +109,6 @@ class OfferRounds(BookingStore):
         async with self._writing() as session:
             row = await self._row(session, booking_id)
             return Booking.from_row(await self._close_round(session, row, None, "released"))
-
-    async def _close_round(
-        self, session: AsyncSession, row: BookingRow, by: UserId | None, answer: str
-    ) -> BookingRow:
-        """Back to ``requested``: ``by``'s offer gets ``answer``; every other open offer is released, or
-        marked expired when the round expired; all held time is freed."""
-        now = self._clock.now()
-        offers = await self._offers(session, row.id)
-        for offer in offers:
-            if offer.interpreter_id == by:
-                offer.answer, offer.answered_at = answer, now
-            elif offer.answer is None:
-                offer.answer = "expired" if answer == "expired" and offer.expires_at <= now else "released"
-                offer.answered_at = now
-            offer.current = False
-        await self._move(
-            session,
-            row,
-            BookingState.REQUESTED,
-            interpreter_id=None,
-            relay_interpreter_id=None,
-            pivot_language=None,
-        )
-        await self._free(session, row.id)
-        refreshed = await session.get(BookingRow, row.id, populate_existing=True)
-        assert refreshed is not None
-        return refreshed
 
     async def refused_by(self, booking_id: str) -> frozenset[UserId]:
         """Who declined, withdrew from or let expire an offer of this booking: not asked again."""
