@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 # The advisory lock's key: any fixed 64-bit number; advisory locks are scoped to one database already.
 RUNNER_LOCK_KEY = int.from_bytes(hashlib.sha256(b"rris:timed-work-runner").digest()[:8], "big", signed=True)
 _PG_TIMEOUT_S = 5.0
+_REDIS_TIMEOUT_S = 5.0
 
 
 class SingleRunnerLock(Protocol):
@@ -131,7 +132,13 @@ class RedisLock:
 
     def _client(self) -> Redis:
         if self._redis is None:
-            self._redis = Redis.from_url(self._url, decode_responses=True)
+            # Bounded: a Redis that stops answering must cost a renewal (so the lead), never hang a caller.
+            self._redis = Redis.from_url(
+                self._url,
+                decode_responses=True,
+                socket_timeout=_REDIS_TIMEOUT_S,
+                socket_connect_timeout=_REDIS_TIMEOUT_S,
+            )
         return self._redis
 
     async def try_acquire(self) -> bool:

@@ -309,7 +309,7 @@ class TimedWork:
         if running:
             await asyncio.wait(running, timeout=self._stop_grace_s)
         try:
-            await self._lock.release()
+            await asyncio.wait_for(self._lock.release(), timeout=self._stop_grace_s + 5.0)
         except Exception:
             log.warning("timed_work_release_failed", exc_info=True, extra={"pid": os.getpid()})
 
