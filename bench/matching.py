@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import math
 import os
 import random
 import shutil
@@ -44,6 +43,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg  # type: ignore[import-untyped]
 from booking_data import LANGUAGES, LIMITS, NOW, Rows, World, generate, load, random_request
+from measure import Stats, ms, now, percentile
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
@@ -73,35 +73,6 @@ from scheduler.matcher import Matcher
 from scheduler.ranking import Ranking
 from scheduler.requirements import BookingRequirements
 from scheduler.workload import breaches
-
-
-def now() -> float:
-    return time.perf_counter()
-
-
-def ms(seconds: float) -> float:
-    return seconds * 1000.0
-
-
-def percentile(samples: Sequence[float], pct: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default)."""
-    ordered = sorted(samples)
-    rank = (len(ordered) - 1) * pct / 100.0
-    low = math.floor(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
-
-
-@dataclass(frozen=True)
-class Stats:
-    p50: float
-    p95: float
-    p99: float
-    count: int
-
-    @classmethod
-    def of(cls, samples: Sequence[float]) -> Stats:
-        return cls(percentile(samples, 50), percentile(samples, 95), percentile(samples, 99), len(samples))
 
 
 async def naive_candidates(db: Database, request: MatchRequest, interval: Interval) -> tuple[set[str], float]:

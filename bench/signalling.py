@@ -38,7 +38,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import os
 import pstats
 import random
@@ -48,7 +47,6 @@ import socket
 import statistics
 import sys
 import tempfile
-import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -57,6 +55,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from fake_webrtc import fake_candidate, fake_sdp
+from measure import Stats, ms, now
 
 from core.accounts import OrganisationKind, Role
 from core.clock import SystemClock
@@ -81,35 +80,6 @@ CONNECT_CONCURRENCY = 16
 PROBE_MESSAGES = 100
 Phase = Literal["ring", "negotiate", "relay"]
 System = Literal["bare", "ours"]
-
-
-def now() -> float:
-    return time.perf_counter()
-
-
-def ms(seconds: float) -> float:
-    return seconds * 1000.0
-
-
-def percentile(samples: Sequence[float], pct: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default)."""
-    ordered = sorted(samples)
-    rank = (len(ordered) - 1) * pct / 100.0
-    low = math.floor(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
-
-
-@dataclass(frozen=True)
-class Stats:
-    p50: float
-    p95: float
-    max: float
-    count: int
-
-    @classmethod
-    def of(cls, samples: Sequence[float]) -> Stats:
-        return cls(percentile(samples, 50), percentile(samples, 95), max(samples), len(samples))
 
 
 def free_port() -> int:
