@@ -23,6 +23,7 @@ from rris.http.errors import domain_errors
 from rris.http.keys import SERVICES, SOCKETS
 from rris.services import Services, build_services
 from signaling.server import SocketNotifier, create_socket_server, register_handlers
+from web_client import serving as web_pages
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -59,6 +60,7 @@ def create_app(
             *availability.routes(),
             *rosters.routes(),
             *notifications.routes(),
+            *web_pages.routes(),
         ]
     )
 

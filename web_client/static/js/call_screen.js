@@ -1,0 +1,47 @@
+// The call screen both caseworkers and interpreters see: remote and local video, the controls and the
+// quality indicator. It builds its markup into a container so both consoles share one implementation.
+import { apply } from "./i18n.js";
+
+const MARKUP = `
+  <div class="banner" id="reconnecting" role="status" aria-live="assertive" hidden data-i18n="call.reconnecting"></div>
+  <div class="videos">
+    <video id="remote-video" autoplay playsinline data-i18n-label="call.remote_video"></video>
+    <video id="local-video" autoplay playsinline muted data-i18n-label="call.local_video"></video>
+  </div>
+  <p class="quality" id="quality" role="status" aria-live="polite" data-level="unknown"></p>
+  <div class="controls">
+    <button type="button" id="mute" aria-pressed="false" data-i18n="call.mute"></button>
+    <button type="button" id="camera" aria-pressed="false" data-i18n="call.camera_off"></button>
+    <button type="button" id="audio-only" aria-pressed="false" data-i18n="call.audio_only"></button>
+    <button type="button" id="hangup" class="danger" data-i18n="call.hang_up"></button>
+  </div>`;
+
+function toggle(button, onChange) {
+  button.addEventListener("click", async () => {
+    const pressed = button.getAttribute("aria-pressed") !== "true";
+    button.setAttribute("aria-pressed", String(pressed));
+    await onChange(pressed);
+  });
+}
+
+/** Render the screen into ``container``; returns the view the Call needs and a binder for the controls. */
+export function renderCallScreen(container) {
+  container.innerHTML = MARKUP;
+  apply(container);
+  const view = {
+    remote: container.querySelector("#remote-video"),
+    local: container.querySelector("#local-video"),
+    quality: container.querySelector("#quality"),
+    banner: container.querySelector("#reconnecting"),
+  };
+  const bind = (call, onHangUp) => {
+    toggle(container.querySelector("#mute"), (on) => call.setMuted(on));
+    toggle(container.querySelector("#camera"), (on) => call.setCameraOff(on));
+    toggle(container.querySelector("#audio-only"), (on) => call.setAudioOnly(on));
+    container.querySelector("#hangup").addEventListener("click", async () => {
+      await call.hangUp();
+      onHangUp();
+    });
+  };
+  return { view, bind };
+}

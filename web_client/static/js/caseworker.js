@@ -1,0 +1,215 @@
+// The caseworker's console: an interpreter now (request, ringing, the call, the rating), the device check,
+// and bookings for later.
+import { api, newIdempotencyKey } from "./api.js";
+import { Call, localMedia } from "./call.js";
+import { renderCallScreen } from "./call_screen.js";
+import { onLanguageChange, t } from "./i18n.js";
+import { bindPicker, nameOf } from "./languages.js";
+import { DeviceCheck } from "./precall.js";
+import { request } from "./socket.js";
+import { elapsed, show, startPage } from "./page.js";
+
+const { socket } = await startPage("caseworker");
+const $ = (id) => document.getElementById(id);
+const panels = ["request-panel", "ringing-panel", "unavailable-panel", "call-panel", "ended-panel"];
+let iceServers = [];
+let live = null; // {callId, since, timer, stream, call}
+
+function only(...visible) {
+  for (const id of panels) show($(id), visible.includes(id));
+}
+
+// -- the socket ---------------------------------------------------------------------------------------
+
+socket.on("connect", async () => {
+  const info = await request(socket, "session:info");
+  iceServers = info.ice_servers;
+  if (live?.call) {
+    await live.call.rejoin().catch(() => endLocally("dropped"));
+  }
+});
+socket.on("disconnect", () => live?.call?.showBanner("self"));
+socket.on("call:status", (message) => {
+  if (live && message.call_id === live.callId) $("ringing-attempt").textContent = String(message.attempt);
+});
+socket.on("call:accepted", (message) => {
+  if (live && (live.callId === null || message.call_id === live.callId)) startCall(message.call_id);
+});
+socket.on("call:ended", (message) => {
+  if (live && (live.callId === null || message.call_id === live.callId)) endLocally(message.outcome);
+});
+
+// -- request now ---------------------------------------------------------------------------------------
+
+const chooseLanguage = await bindPicker($("language-search"), $("language"));
+const chooseBookingLanguage = await bindPicker($("booking-language-search"), $("booking-language"));
+
+$("request-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  $("request-error").textContent = "";
+  const language = $("language").value;
+  if (!language) return;
+  let stream;
+  try {
+    stream = await localMedia(false);
+  } catch (error) {
+    $("request-error").textContent = t(`device.${error.reason}`);
+    return;
+  }
+  live = { callId: null, since: Date.now(), stream, language, call: null };
+  $("ringing-attempt").textContent = "0";
+  live.timer = setInterval(() => ($("ringing-elapsed").textContent = elapsed(live.since)), 500);
+  only("ringing-panel");
+  try {
+    const payload = { language };
+    if ($("gender").value) payload.gender = $("gender").value;
+    const answer = await request(socket, "call:request", payload);
+    if (live && live.callId === null) live.callId = answer.call_id;
+    if (answer.state === "ended") endLocally("no_interpreter");
+  } catch (error) {
+    stopLive();
+    only("request-panel");
+    $("request-error").textContent = t(`error.${error.code}`, { message: error.message });
+  }
+});
+
+$("cancel-request").addEventListener("click", async () => {
+  if (!live?.callId) return;
+  await request(socket, "call:cancel", { call_id: live.callId }).catch(() => {});
+});
+
+function startCall(callId) {
+  if (!live || live.call) return;
+  live.callId = callId;
+  clearInterval(live.timer);
+  only("call-panel");
+  const screen = renderCallScreen($("call-panel"));
+  live.call = new Call(socket, screen.view, { callId, role: "caseworker", iceServers, stream: live.stream });
+  screen.bind(live.call, () => {});
+  window.rris.call = live.call;
+  live.call.offer();
+}
+
+async function endLocally(outcome) {
+  const ended = live;
+  stopLive();
+  if (outcome === "no_interpreter") {
+    $("unavailable-message").textContent = t("caseworker.unavailable", { language: await nameOf(ended.language) });
+    $("book-instead").onclick = () => {
+      chooseBookingLanguage(ended.language);
+      only("request-panel");
+      $("booking-date").focus();
+    };
+    only("unavailable-panel");
+    return;
+  }
+  if (outcome === "cancelled") {
+    only("request-panel");
+    return;
+  }
+  $("ended-message").textContent = t(`call.ended.${outcome}`);
+  $("rating").dataset.callId = ended?.callId ?? "";
+  show($("rating"), outcome === "completed");
+  show($("rating-thanks"), false);
+  only("ended-panel");
+}
+
+function stopLive() {
+  if (!live) return;
+  clearInterval(live.timer);
+  if (live.call) live.call.close();
+  else for (const track of live.stream.getTracks()) track.stop();
+  live = null;
+  window.rris.call = null;
+}
+
+$("unavailable-close").addEventListener("click", () => only("request-panel"));
+$("ended-close").addEventListener("click", () => only("request-panel"));
+for (const button of $("rating").querySelectorAll("button")) {
+  button.addEventListener("click", async () => {
+    const callId = $("rating").dataset.callId;
+    try {
+      await api("POST", `/api/calls/${callId}/rating`, { score: Number(button.dataset.score) });
+      show($("rating"), false);
+      show($("rating-thanks"), true);
+    } catch (error) {
+      $("ended-message").textContent = t("error.generic", { message: error.message });
+    }
+  });
+}
+
+// -- device check --------------------------------------------------------------------------------------
+
+const check = new DeviceCheck({ preview: $("device-preview"), meter: $("device-meter"), message: $("device-message") });
+$("device-start").addEventListener("click", () => check.start());
+$("device-stop").addEventListener("click", () => check.stop());
+
+// -- bookings ------------------------------------------------------------------------------------------
+
+const tomorrow = new Date(Date.now() + 86400000);
+$("booking-date").value = tomorrow.toISOString().slice(0, 10);
+$("booking-time").value = "09:00";
+
+function offsetIso(date, time) {
+  const local = new Date(`${date}T${time}:00`);
+  const minutes = -local.getTimezoneOffset();
+  const sign = minutes >= 0 ? "+" : "-";
+  const hh = String(Math.floor(Math.abs(minutes) / 60)).padStart(2, "0");
+  const mm = String(Math.abs(minutes) % 60).padStart(2, "0");
+  return `${date}T${time}:00${sign}${hh}:${mm}`;
+}
+
+$("booking-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const body = {
+    language: $("booking-language").value,
+    start: offsetIso($("booking-date").value, $("booking-time").value),
+    duration_min: Number($("booking-duration").value),
+    modality: $("booking-modality").value,
+  };
+  if ($("booking-dialect").value.trim()) body.dialect = $("booking-dialect").value.trim();
+  if ($("booking-gender").value) body.gender = $("booking-gender").value;
+  try {
+    const booking = await api("POST", "/api/bookings", body, { "Idempotency-Key": newIdempotencyKey() });
+    $("booking-result").textContent = t("booking.made", { state: t(`booking.state.${booking.state}`) });
+    await listBookings();
+  } catch (error) {
+    $("booking-result").textContent = t("error.generic", { message: error.message });
+  }
+});
+
+async function listBookings() {
+  const { bookings } = await api("GET", "/api/bookings");
+  const rows = [];
+  for (const booking of bookings) {
+    const row = document.createElement("tr");
+    row.dataset.bookingId = booking.id;
+    const when = new Date(booking.start).toLocaleString(document.documentElement.lang, {
+      dateStyle: "medium",
+      timeStyle: "short",
+    });
+    for (const text of [when, await nameOf(booking.language), t(`booking.state.${booking.state}`)]) {
+      const cell = document.createElement("td");
+      cell.textContent = text;
+      row.append(cell);
+    }
+    const actions = document.createElement("td");
+    if (["requested", "offered", "confirmed"].includes(booking.state)) {
+      const cancel = document.createElement("button");
+      cancel.type = "button";
+      cancel.textContent = t("booking.cancel");
+      cancel.addEventListener("click", async () => {
+        await api("POST", `/api/bookings/${booking.id}/cancel`);
+        await listBookings();
+      });
+      actions.append(cancel);
+    }
+    row.append(actions);
+    rows.push(row);
+  }
+  $("bookings").tBodies[0].replaceChildren(...rows);
+}
+
+onLanguageChange(() => listBookings());
+await listBookings();
+document.body.dataset.ready = "true";

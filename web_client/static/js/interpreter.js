@@ -1,0 +1,200 @@
+// The interpreter's console: standby, the incoming ring (sound, details, countdown, accept or decline), the
+// call, upcoming bookings to confirm or decline, and the weekly availability.
+import { api } from "./api.js";
+import { Call, localMedia } from "./call.js";
+import { renderCallScreen } from "./call_screen.js";
+import { onLanguageChange, t } from "./i18n.js";
+import { nameOf } from "./languages.js";
+import { DeviceCheck } from "./precall.js";
+import { request } from "./socket.js";
+import { show, startPage } from "./page.js";
+import { mountAvailabilityEditor } from "./availability.js";
+
+const { session, socket } = await startPage("interpreter");
+const $ = (id) => document.getElementById(id);
+let iceServers = [];
+let ring = null; // {callId, deadline, timer, tone}
+let call = null;
+let wantStandby = false;
+
+function renderPresence(state) {
+  document.body.dataset.presence = state ?? "offline";
+  $("presence").textContent = t(`presence.${state ?? "offline"}`);
+  $("standby").checked = state === "standby" || state === "ringing";
+  $("standby").disabled = state === "in_call" || state === "ringing";
+}
+
+socket.on("connect", async () => {
+  const info = await request(socket, "session:info");
+  iceServers = info.ice_servers;
+  renderPresence(info.presence);
+  if (call) {
+    await call.rejoin().catch(() => finishCall("dropped"));
+  } else if (wantStandby && info.presence !== "standby") {
+    renderPresence((await request(socket, "presence:standby", { on: true })).state);
+  }
+});
+socket.on("presence:state", (message) => renderPresence(message.state));
+socket.on("disconnect", () => {
+  call?.showBanner("self");
+  if (!call) renderPresence("offline");
+});
+
+$("standby").addEventListener("change", async () => {
+  wantStandby = $("standby").checked;
+  try {
+    renderPresence((await request(socket, "presence:standby", { on: wantStandby })).state);
+  } catch (error) {
+    $("presence").textContent = t("error.generic", { message: error.message });
+  }
+});
+
+// -- the ring ------------------------------------------------------------------------------------------
+
+function startTone() {
+  const context = new AudioContext();
+  const gain = context.createGain();
+  gain.gain.value = 0.08;
+  gain.connect(context.destination);
+  const beep = () => {
+    const oscillator = context.createOscillator();
+    oscillator.frequency.value = 880;
+    oscillator.connect(gain);
+    oscillator.start();
+    oscillator.stop(context.currentTime + 0.4);
+  };
+  beep();
+  const timer = setInterval(beep, 1200);
+  return () => {
+    clearInterval(timer);
+    context.close();
+  };
+}
+
+socket.on("call:ring", async (message) => {
+  stopRing();
+  const language = await nameOf(message.language);
+  $("ring-details").textContent = t("interpreter.ring_details", {
+    language,
+    organisation: message.organisation,
+  });
+  ring = { callId: message.call_id, deadline: Date.now() + message.timeout_s * 1000, stop: startTone() };
+  const tick = () => {
+    $("ring-countdown").textContent = String(Math.max(0, Math.ceil((ring.deadline - Date.now()) / 1000)));
+  };
+  tick();
+  ring.timer = setInterval(tick, 250);
+  renderPresence("ringing");
+  show($("ring-panel"));
+  $("accept").focus();
+});
+socket.on("call:ring-cancelled", (message) => {
+  if (ring && message.call_id === ring.callId) stopRing();
+});
+
+function stopRing() {
+  if (!ring) return;
+  clearInterval(ring.timer);
+  ring.stop();
+  ring = null;
+  show($("ring-panel"), false);
+}
+
+$("accept").addEventListener("click", async () => {
+  if (!ring) return;
+  const callId = ring.callId;
+  stopRing();
+  let stream;
+  try {
+    stream = await localMedia(false);
+  } catch (error) {
+    await request(socket, "call:decline", { call_id: callId }).catch(() => {});
+    $("presence").textContent = t(`device.${error.reason}`);
+    return;
+  }
+  try {
+    await request(socket, "call:accept", { call_id: callId });
+  } catch (error) {
+    for (const track of stream.getTracks()) track.stop();
+    $("presence").textContent = t("interpreter.missed");
+    return;
+  }
+  renderPresence("in_call");
+  show($("call-panel"));
+  const screen = renderCallScreen($("call-panel"));
+  call = new Call(socket, screen.view, { callId, role: "interpreter", iceServers, stream });
+  screen.bind(call, () => {});
+  window.rris.call = call;
+});
+
+$("decline").addEventListener("click", async () => {
+  if (!ring) return;
+  const callId = ring.callId;
+  stopRing();
+  await request(socket, "call:decline", { call_id: callId }).catch(() => {});
+  renderPresence("standby");
+});
+
+socket.on("call:ended", (message) => {
+  if (call && message.call_id === call.callId) finishCall(message.outcome);
+});
+
+function finishCall(outcome) {
+  call?.close();
+  call = null;
+  window.rris.call = null;
+  show($("call-panel"), false);
+  $("ended-message").textContent = t(`call.ended.${outcome}`);
+  show($("ended-panel"));
+}
+$("ended-close").addEventListener("click", () => show($("ended-panel"), false));
+
+// -- device check ----------------------------------------------------------------------------------------
+
+const check = new DeviceCheck({ preview: $("device-preview"), meter: $("device-meter"), message: $("device-message") });
+$("device-start").addEventListener("click", () => check.start());
+$("device-stop").addEventListener("click", () => check.stop());
+
+// -- bookings offered to me ------------------------------------------------------------------------------
+
+async function listOffers() {
+  const { bookings } = await api("GET", "/api/bookings");
+  const rows = [];
+  for (const booking of bookings) {
+    const row = document.createElement("tr");
+    row.dataset.bookingId = booking.id;
+    const when = new Date(booking.start).toLocaleString(document.documentElement.lang, {
+      dateStyle: "medium",
+      timeStyle: "short",
+    });
+    for (const text of [when, await nameOf(booking.language), t(`booking.state.${booking.state}`)]) {
+      const cell = document.createElement("td");
+      cell.textContent = text;
+      row.append(cell);
+    }
+    const actions = document.createElement("td");
+    const answer = (verb, body) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = t(`booking.${verb}`);
+      button.addEventListener("click", async () => {
+        await api("POST", `/api/bookings/${booking.id}/${verb}`, body);
+        await listOffers();
+      });
+      actions.append(button);
+    };
+    if (booking.state === "offered") {
+      answer("accept", { version: booking.version });
+      answer("decline");
+    }
+    row.append(actions);
+    rows.push(row);
+  }
+  $("offers").tBodies[0].replaceChildren(...rows);
+}
+
+socket.on("notification", () => listOffers());
+onLanguageChange(() => listOffers());
+await listOffers();
+await mountAvailabilityEditor($("availability-editor"), session.user.id);
+document.body.dataset.ready = "true";

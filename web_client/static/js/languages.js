@@ -1,0 +1,68 @@
+// The language picker: the languages asylum authorities in the region most often need, searchable by English
+// name, native name and code. Native names in right-to-left scripts are marked dir="rtl" so they display
+// correctly inside left-to-right text.
+
+let cached = null;
+
+export async function languages() {
+  if (cached === null) {
+    const response = await fetch("/static/data/languages.json");
+    cached = await response.json();
+  }
+  return cached;
+}
+
+function normalise(text) {
+  return text.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+}
+
+export function matches(language, query) {
+  const q = normalise(query.trim());
+  if (!q) return true;
+  return [language.english, language.native, language.code].some((field) => normalise(field).includes(q));
+}
+
+/** A <span> showing "English — native (code)", the native name isolated in its own direction. */
+export function languageLabel(language) {
+  const label = document.createElement("span");
+  const native = document.createElement("bdi");
+  native.textContent = language.native;
+  native.dir = language.rtl ? "rtl" : "ltr";
+  native.lang = language.code;
+  label.append(`${language.english} — `, native, ` (${language.code})`);
+  return label;
+}
+
+/** Wire a search box to a listbox-like <select>: typing filters the options, the select holds the value. */
+export async function bindPicker(search, select, onChange = () => {}) {
+  const all = await languages();
+  const render = () => {
+    const chosen = select.value;
+    const shown = all.filter((language) => matches(language, search.value));
+    select.replaceChildren(
+      ...shown.map((language) => {
+        const option = document.createElement("option");
+        option.value = language.code;
+        option.append(languageLabel(language).textContent);
+        return option;
+      }),
+    );
+    if (shown.some((language) => language.code === chosen)) select.value = chosen;
+    else if (shown.length > 0) select.value = shown[0].code;
+    onChange(select.value);
+  };
+  search.addEventListener("input", render);
+  select.addEventListener("change", () => onChange(select.value));
+  render();
+  return (code) => {
+    search.value = "";
+    render();
+    select.value = code;
+    onChange(code);
+  };
+}
+
+export async function nameOf(code) {
+  const found = (await languages()).find((language) => language.code === code);
+  return found ? found.english : code;
+}
