@@ -12,8 +12,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+
+from tests.support.external import unavailable
 
 CHROMIUM = Path(os.environ.get("RRIS_TEST_CHROMIUM", "/usr/bin/chromium"))
 FLAGS = [
@@ -28,12 +29,9 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 def require_chromium() -> Path:
-    if CHROMIUM.is_file():
-        return CHROMIUM
-    reason = f"{CHROMIUM} not installed (scripts/setup-browser installs Debian's chromium)"
-    if os.environ.get("RRIS_REQUIRE_SERVICES") == "1":
-        pytest.fail(f"{reason}, but RRIS_REQUIRE_SERVICES=1 says it must be there")
-    pytest.skip(reason)
+    if not CHROMIUM.is_file():
+        unavailable(str(CHROMIUM), FileNotFoundError("not installed; scripts/setup-browser installs it"))
+    return CHROMIUM
 
 
 @asynccontextmanager

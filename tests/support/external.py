@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import NoReturn
 
 import asyncpg
 import pytest
@@ -15,7 +16,7 @@ POSTGRES_ADMIN_DSN = os.environ.get("RRIS_TEST_POSTGRES_DSN", "postgresql://post
 REDIS_URL = os.environ.get("RRIS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
-def unavailable(what: str, why: BaseException) -> None:
+def unavailable(what: str, why: BaseException) -> NoReturn:
     """Skip, or fail where CI promised the service (RRIS_REQUIRE_SERVICES=1)."""
     reason = f"{what} not reachable ({type(why).__name__}: {why})"
     if os.environ.get("RRIS_REQUIRE_SERVICES") == "1":
