@@ -259,6 +259,7 @@ class CallRecordRow(Base):
     __tablename__ = "call_records"
     __table_args__ = (
         CheckConstraint(f"outcome IS NULL OR {_in('outcome', CALL_OUTCOMES)}", name="outcome"),
+        CheckConstraint("quality_rating IS NULL OR quality_rating BETWEEN 1 AND 5", name="quality_rating"),
         Index("ix_call_records_org_requested", "organisation_id", "requested_at"),
     )
 
@@ -274,6 +275,8 @@ class CallRecordRow(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[str | None] = mapped_column(String(16))
     ring_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The caseworker's rating of the connection, 1 (poor) to 5, once the call ended as completed.
+    quality_rating: Mapped[int | None] = mapped_column(Integer)
 
 
 class BookingRow(Base):

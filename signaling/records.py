@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -17,6 +17,7 @@ from core.errors import NotFound
 from core.group_commit import GroupCommit
 from core.ids import CallId, OrganisationId, UserId
 from core.models import CallRecordRow
+from signaling.states import Outcome
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class CallRecord:
     ended_at: datetime | None
     outcome: str | None
     ring_attempts: int
+    quality_rating: int | None = None  # the caseworker's, after a completed call (signaling.call_ratings)
 
     @classmethod
     def from_row(cls, row: CallRecordRow) -> CallRecord:
@@ -49,6 +51,7 @@ class CallRecord:
             ended_at=row.ended_at,
             outcome=row.outcome,
             ring_attempts=row.ring_attempts,
+            quality_rating=row.quality_rating,
         )
 
     def visible_to(self, who: Principal) -> bool:
@@ -108,6 +111,25 @@ class CallRecords:
         )
         async with self._db.transaction() as session:
             await session.execute(statement)
+
+    async def set_quality_rating(self, call_id: CallId, caseworker_id: UserId, score: int) -> bool:
+        """Store a rating by compare-and-set: only on that caseworker's completed, still unrated call.
+
+        False when the row did not qualify (another request rated it first); nothing is written then.
+        """
+        statement = (
+            update(CallRecordRow)
+            .where(
+                CallRecordRow.id == call_id,
+                CallRecordRow.caseworker_id == caseworker_id,
+                CallRecordRow.outcome == Outcome.COMPLETED.value,
+                CallRecordRow.quality_rating.is_(None),
+            )
+            .values(quality_rating=score)
+        )
+        async with self._db.transaction() as session:
+            result = await session.execute(statement)
+        return bool(getattr(result, "rowcount", 0) == 1)
 
     async def get(self, call_id: str, who: Principal) -> CallRecord:
         async with self._db.sessions() as session:

@@ -1,13 +1,25 @@
-"""Call records over HTTP, each user seeing only what their role and organisation allow."""
+"""Call records over HTTP, each user seeing only what their role and organisation allow, and the
+caseworker's quality rating of a completed call."""
 
 from __future__ import annotations
 
-from aiohttp import web
+from typing import Annotated
 
-from rris.http.auth import require_session
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+from rris.http.auth import read_json, require_session
 from rris.http.keys import services
 from rris.http.query import limit_param
+from signaling.call_ratings import MAX_SCORE, MIN_SCORE, quality_score, rate_call
 from signaling.records import CallRecord
+
+
+class RatingBody(BaseModel):
+    """``{"score": n}``, n a JSON integer from 1 to 5 (not ``3.0``, ``"3"`` or ``true``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    score: Annotated[StrictInt, Field(ge=MIN_SCORE, le=MAX_SCORE)]
 
 
 def record_json(record: CallRecord) -> dict[str, object]:
@@ -27,6 +39,7 @@ def record_json(record: CallRecord) -> dict[str, object]:
         "ended_at": ts(record.ended_at),
         "outcome": record.outcome,
         "ring_attempts": record.ring_attempts,
+        "quality_rating": record.quality_rating,
     }
 
 
@@ -42,5 +55,18 @@ async def get_call(request: web.Request) -> web.Response:
     return web.json_response(record_json(record))
 
 
+async def rate(request: web.Request) -> web.Response:
+    who = require_session(request).principal
+    body = RatingBody.model_validate(await read_json(request))
+    record = await rate_call(
+        services(request).records, request.match_info["call_id"], who, quality_score(body.score)
+    )
+    return web.json_response(record_json(record))
+
+
 def routes() -> list[web.RouteDef]:
-    return [web.get("/api/calls", list_calls), web.get("/api/calls/{call_id}", get_call)]
+    return [
+        web.get("/api/calls", list_calls),
+        web.get("/api/calls/{call_id}", get_call),
+        web.post("/api/calls/{call_id}/rating", rate),
+    ]

@@ -12,13 +12,14 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, select
+from sqlalchemy import bindparam, inspect, select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from core.config import Settings
 from core.db import Database
 from core.migrate import alembic_config, downgrade, upgrade
-from core.models import Base, OrganisationRow
+from core.models import Base, OrganisationRow, UTCDateTime
 from rris import cli
 from tests.support.external import fresh_postgres_database
 
@@ -120,6 +121,58 @@ async def test_upgrading_a_current_schema_again_changes_nothing_and_keeps_the_da
     async with database.sessions() as session:
         rows = (await session.scalars(select(OrganisationRow))).all()
     assert [(r.id, r.name, r.created_at) for r in rows] == [("o" * 32, "Kept Office", created)]
+
+
+async def test_call_records_made_before_ratings_existed_stay_unrated_and_ratings_are_bounded(
+    database: Database,
+) -> None:
+    """0007 adds the nullable quality_rating (1 to 5) and keeps the records and checks already there."""
+    await upgrade(database, "0006")
+    at = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    stamped = [bindparam("at", at, type_=UTCDateTime())]
+    async with database.transaction() as session:
+        await session.execute(
+            text(
+                "INSERT INTO organisations (id, name, kind, created_at)"
+                " VALUES (:o, 'Office', 'authority', :at)"
+            ).bindparams(*stamped, o="o" * 32)
+        )
+        await session.execute(
+            text(
+                "INSERT INTO users (id, organisation_id, username, display_name, password_hash, role, active,"
+                " created_at) VALUES (:u, :o, 'cw', 'Caseworker', 'x', 'caseworker', true, :at)"
+            ).bindparams(*stamped, u="u" * 32, o="o" * 32)
+        )
+        await session.execute(
+            text(
+                "INSERT INTO call_records (id, organisation_id, caseworker_id, language, requested_at,"
+                " outcome, ring_attempts) VALUES (:c, :o, :u, 'ps', :at, 'completed', 1)"
+            ).bindparams(*stamped, c="c" * 32, o="o" * 32, u="u" * 32)
+        )
+
+    await upgrade(database)
+
+    read = text("SELECT id, outcome, quality_rating FROM call_records")
+    async with database.sessions() as session:
+        assert (await session.execute(read)).all() == [("c" * 32, "completed", None)]
+    for change in (
+        "UPDATE call_records SET quality_rating = 0",
+        "UPDATE call_records SET quality_rating = 6",
+        "UPDATE call_records SET outcome = 'rated'",  # the older check survived the table's rebuild
+    ):
+        with pytest.raises(IntegrityError):
+            async with database.transaction() as session:
+                await session.execute(text(change))
+    async with database.transaction() as session:
+        await session.execute(text("UPDATE call_records SET quality_rating = 5"))
+    async with database.sessions() as session:
+        assert (await session.execute(read)).all() == [("c" * 32, "completed", 5)]
+
+    await downgrade(database, "0006")
+    async with database.sessions() as session:
+        assert (await session.execute(text("SELECT id, outcome FROM call_records"))).all() == [
+            ("c" * 32, "completed")
+        ]
 
 
 async def test_rris_db_upgrade_command_brings_an_empty_database_to_head(

@@ -247,6 +247,7 @@ async def test_a_visible_record_carries_the_facts_of_the_call_and_nothing_of_its
         "ended_at",
         "outcome",
         "ring_attempts",
+        "quality_rating",
     }
     assert body["organisation_id"] == world.office_a
     assert body["caseworker_id"] == world.id("cw.a")
