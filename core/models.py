@@ -327,7 +327,10 @@ class InterpreterAssignmentRow(Base):
     __tablename__ = "interpreter_assignments"
     __table_args__ = (
         CheckConstraint("end_at > start_at", name="ends_after_start"),
-        Index("ix_interpreter_assignments_interpreter_start", "interpreter_id", "start_at"),
+        # Carries the end and the flag too: the matcher's held-time read is answered from the index alone.
+        Index(
+            "ix_interpreter_assignments_interpreter_start", "interpreter_id", "start_at", "end_at", "active"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -350,7 +353,8 @@ class BookingOfferRow(Base):
         CheckConstraint(f"answer IS NULL OR {_in('answer', OFFER_ANSWERS)}", name="answer"),
         CheckConstraint(_in("leg", OFFER_LEGS), name="leg"),
         Index("ix_booking_offers_booking", "booking_id"),
-        Index("ix_booking_offers_interpreter_answer", "interpreter_id", "answer"),
+        # Carries the offer time: the matcher reads the last accepted offer per candidate from the index.
+        Index("ix_booking_offers_interpreter_answer", "interpreter_id", "answer", "offered_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -32,9 +32,11 @@ from __future__ import annotations
 
 import functools
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import IntEnum, StrEnum
+from typing import TypeVar
 from zoneinfo import ZoneInfo, available_timezones
 
 from core.errors import InvalidInput
@@ -46,6 +48,8 @@ MAX_SLOTS_PER_OVERRIDE = 10
 MAX_WINDOW = timedelta(days=400)  # enough for a year's report; bounds the work one request can ask for
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+_Key = TypeVar("_Key")
 
 _MINUTES_PER_DAY = 24 * 60
 _MINUTES_PER_WEEK = 7 * _MINUTES_PER_DAY
@@ -162,14 +166,20 @@ class WeeklySlot:
             raise InvalidInput("weekday must be 0 (Monday) to 6 (Sunday)") from None
         DailySlot(self.start, self.end)  # the same checks on the hours
 
-    @property
+    # Kept once worked out (cached_property writes past the frozen __setattr__): parsing stored hours
+    # shares one slot among every interpreter stating it, and sorts and checks by these.
+    @functools.cached_property
     def daily(self) -> DailySlot:
         return DailySlot(self.start, self.end)
 
-    def minutes_of_week(self) -> tuple[int, int]:
-        """Start and end counted in minutes from Monday 00:00; the end may pass the week's end."""
+    @functools.cached_property
+    def _span(self) -> tuple[int, int]:
         start = self.weekday * _MINUTES_PER_DAY + _minute_of_day(self.start)
         return start, start + self.daily.minutes
+
+    def minutes_of_week(self) -> tuple[int, int]:
+        """Start and end counted in minutes from Monday 00:00; the end may pass the week's end."""
+        return self._span
 
 
 @dataclass(frozen=True)
@@ -279,6 +289,19 @@ def _window(start_utc: datetime, end_utc: datetime) -> Interval:
     return window
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _slot_instants(zone: str, day: date, start: time, end: time) -> tuple[datetime, datetime]:
+    """The UTC start and end of the slot ``start``-``end`` starting on local date ``day`` in ``zone``.
+
+    A pure function of its arguments, and people share zones and round hours, so the few thousand keys a
+    node meets are kept instead of resolved again for every candidate of every query.
+    """
+    slot = DailySlot(start, end)
+    local_start, local_end = slot.on(day)
+    tz = ZoneInfo(zone)
+    return _resolve(local_start, tz), _resolve(local_end, tz)
+
+
 def expand(
     availability: Availability, window_start_utc: datetime, window_end_utc: datetime
 ) -> list[Interval]:
@@ -295,8 +318,7 @@ def expand(
     pieces: list[Interval] = []
     while day <= last_day:
         for slot in availability.slots_on(day):
-            local_start, local_end = slot.on(day)
-            start, end = _resolve(local_start, tz), _resolve(local_end, tz)
+            start, end = _slot_instants(availability.zone, day, slot.start, slot.end)
             if start < end:  # a slot wholly inside a spring-forward gap is empty
                 piece = window.intersection(Interval(start, end))
                 if piece is not None:
@@ -313,15 +335,41 @@ def is_available(availability: Availability, start_utc: datetime, end_utc: datet
     request running on into an adjoining slot is settled by :func:`expand`.
     """
     wanted = _window(start_utc, end_utc)
-    tz = availability.tz
-    start_day = wanted.start_utc.astimezone(tz).date()
-    for day in (start_day - timedelta(days=1), start_day):
+    return _covers(availability, wanted, _start_days(wanted, availability.zone))
+
+
+def available_throughout(
+    hours: Mapping[_Key, Availability], start_utc: datetime, end_utc: datetime
+) -> set[_Key]:
+    """Those of ``hours`` who are :func:`is_available` for the whole span, for a matcher's field at once:
+    the span is checked once and its local dates worked out once per zone, not per interpreter."""
+    if not hours:
+        return set()
+    wanted = _window(start_utc, end_utc)
+    days: dict[str, tuple[date, date]] = {}
+    found: set[_Key] = set()
+    for key, availability in hours.items():
+        zone = availability.zone
+        if (local := days.get(zone)) is None:
+            local = days[zone] = _start_days(wanted, zone)
+        if _covers(availability, wanted, local):
+            found.add(key)
+    return found
+
+
+def _start_days(wanted: Interval, zone: str) -> tuple[date, date]:
+    """The local date the span starts on in ``zone``, and the day before (whose night slots may reach it)."""
+    start_day = wanted.start_utc.astimezone(ZoneInfo(zone)).date()
+    return start_day - timedelta(days=1), start_day
+
+
+def _covers(availability: Availability, wanted: Interval, days: tuple[date, date]) -> bool:
+    zone = availability.zone
+    for day in days:
         for slot in availability.slots_on(day):
-            local_start, local_end = slot.on(day)
-            slot_start = _resolve(local_start, tz)
+            slot_start, slot_end = _slot_instants(zone, day, slot.start, slot.end)
             if slot_start > wanted.start_utc:
                 continue
-            slot_end = _resolve(local_end, tz)
             if wanted.start_utc < slot_end:
                 return slot_end >= wanted.end_utc or (
                     expand(availability, wanted.start_utc, wanted.end_utc) == [wanted]

@@ -8,10 +8,13 @@ The form, in the interpreter's own IANA zone (see :mod:`scheduler.availability` 
 
 Matching reads the hours of a few hundred candidates per query, so parsed patterns are kept per node,
 keyed by the row's ``version``: a change made on any node bumps it, and the next read parses it afresh.
+The weekly slots and dated exceptions patterns are made of repeat across interpreters ("Mondays
+08:00-16:00"), so each distinct one is checked once per node and shared by every pattern stating it.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -42,6 +45,7 @@ MAX_IDS_PER_QUERY = 5000  # well under every driver's limit on bound parameters
 _CLOCK_TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TOP_KEYS = frozenset({"zone", "weekly", "overrides"})
+_OVERRIDE_KEYS = frozenset({"date", "kind", "slots"})
 
 
 def _time_text(value: time) -> str:
@@ -72,6 +76,8 @@ def _object(
 ) -> Mapping[str, object]:
     if not isinstance(value, dict):
         raise InvalidInput(f"{where} must be an object")
+    if value.keys() <= keys and value.keys() >= required:
+        return value  # the usual case, told without building sets
     if unknown := sorted(set(value) - keys):
         raise InvalidInput(f"{where}: unknown field {unknown[0]!r}")
     if missing := sorted(required - set(value)):
@@ -87,10 +93,17 @@ def _list(value: object, where: str, limit: int) -> list[object]:
     return value
 
 
+@functools.lru_cache(maxsize=2048)
+def _parsed_clock_time(value: str) -> time | None:
+    # There are 1,440 valid texts, and a node parses thousands of patterns made of the same few.
+    return time(int(value[:2]), int(value[3:])) if _CLOCK_TIME.fullmatch(value) else None
+
+
 def _clock_time(value: object, where: str) -> time:
-    if not isinstance(value, str) or not _CLOCK_TIME.fullmatch(value):
+    parsed = _parsed_clock_time(value) if isinstance(value, str) else None
+    if parsed is None:
         raise InvalidInput(f"{where} must be a wall-clock time HH:MM, 00:00 to 23:59")
-    return time(int(value[:2]), int(value[3:]))
+    return parsed
 
 
 def _daily(value: object, where: str) -> DailySlot:
@@ -103,16 +116,74 @@ def _daily(value: object, where: str) -> DailySlot:
 
 
 def _weekly(value: object, where: str) -> WeeklySlot:
+    if type(value) is dict and len(value) == 3:
+        # The usual entry, exactly these three plain values: one slot shared by all who state it.
+        weekday, start, end = value.get("weekday"), value.get("start"), value.get("end")
+        if type(weekday) is int and type(start) is str and type(end) is str:
+            known = _known_weekly(weekday, start, end)
+            if known is not None:
+                return known
+    return _checked_weekly(value, where)
+
+
+@functools.lru_cache(maxsize=4096)
+def _known_weekly(weekday: int, start: str, end: str) -> WeeklySlot | None:
+    """The slot these values state; None when they are not one (the caller says why, naming the field)."""
+    try:
+        return _checked_weekly({"weekday": weekday, "start": start, "end": end}, "weekly")
+    except InvalidInput:
+        return None
+
+
+def _checked_weekly(value: object, where: str) -> WeeklySlot:
     keys = frozenset({"weekday", "start", "end"})
     slot = _object(value, where, keys, keys)
     weekday = slot["weekday"]
     if isinstance(weekday, bool) or not isinstance(weekday, int) or not 0 <= weekday <= 6:
         raise InvalidInput(f"{where}.weekday must be 0 (Monday) to 6 (Sunday)")
-    hours = _daily({"start": slot["start"], "end": slot["end"]}, where)
-    return WeeklySlot(Weekday(weekday), hours.start, hours.end)
+    start, end = _clock_time(slot["start"], f"{where}.start"), _clock_time(slot["end"], f"{where}.end")
+    try:
+        return WeeklySlot(Weekday(weekday), start, end)  # checks the hours as a DailySlot does
+    except InvalidInput as exc:
+        raise InvalidInput(f"{where}: {exc.message}") from None
 
 
 def _override(value: object, where: str) -> DateOverride:
+    # As for weekly slots: the usual entry, plain values, one override shared by all who state it.
+    plain = _plain_override(value)
+    known = _known_override(*plain) if plain is not None else None
+    return known if known is not None else _checked_override(value, where)
+
+
+def _plain_override(value: object) -> tuple[str, str, tuple[tuple[str, str], ...]] | None:
+    """Date, kind and hours of an entry with exactly the usual fields, all text; None for anything else."""
+    if type(value) is not dict or value.keys() != _OVERRIDE_KEYS:
+        return None
+    day, kind, slots = value["date"], value["kind"], value["slots"]
+    if type(day) is not str or type(kind) is not str or type(slots) is not list:
+        return None
+    hours: list[tuple[str, str]] = []
+    for slot in slots:
+        if type(slot) is not dict or len(slot) != 2:
+            return None
+        start, end = slot.get("start"), slot.get("end")
+        if type(start) is not str or type(end) is not str:
+            return None
+        hours.append((start, end))
+    return day, kind, tuple(hours)
+
+
+@functools.lru_cache(maxsize=4096)
+def _known_override(day: str, kind: str, hours: tuple[tuple[str, str], ...]) -> DateOverride | None:
+    """The override these values state; None when they are not one (the caller says why)."""
+    document = {"date": day, "kind": kind, "slots": [{"start": s, "end": e} for s, e in hours]}
+    try:
+        return _checked_override(document, "overrides")
+    except InvalidInput:
+        return None
+
+
+def _checked_override(value: object, where: str) -> DateOverride:
     entry = _object(value, where, frozenset({"date", "kind", "slots"}), frozenset({"date", "kind"}))
     raw_date = entry["date"]
     if not isinstance(raw_date, str) or not _DATE.fullmatch(raw_date):
@@ -168,21 +239,23 @@ class AvailabilityStore:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
-        # user id -> (version, parsed); one entry per interpreter, replaced when the version moves on.
-        self._parsed: dict[str, tuple[int, Availability]] = {}
+        # user id -> (version, zone, pattern, parsed); one entry per interpreter, replaced when the row
+        # changes. The text is compared too: a row deleted with its profile and stated again starts
+        # over at version 1, and must not be mistaken for the old one.
+        self._parsed: dict[str, tuple[int, str, str, Availability]] = {}
 
     def cached(self, user_id: str, version: int) -> Availability | None:
         """The parsed hours of ``user_id`` at ``version``, if this node has parsed them already."""
         cached = self._parsed.get(user_id)
-        return cached[1] if cached is not None and cached[0] == version else None
+        return cached[3] if cached is not None and cached[0] == version else None
 
     def parse(self, user_id: str, zone: str, pattern: str, version: int) -> Availability:
         """``pattern`` as hours, parsed once per version (callers that read rows themselves use this)."""
         cached = self._parsed.get(user_id)
-        if cached is not None and cached[0] == version:
-            return cached[1]
+        if cached is not None and cached[0] == version and cached[2] == pattern and cached[1] == zone:
+            return cached[3]
         parsed = pattern_from_json(zone, pattern)
-        self._parsed[user_id] = (version, parsed)
+        self._parsed[user_id] = (version, zone, pattern, parsed)
         return parsed
 
     async def get(self, user_id: UserId) -> Availability | None:

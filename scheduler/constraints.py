@@ -189,4 +189,8 @@ def eligible(request: MatchRequest, facts: InterpreterFacts) -> bool:
         skill.tag.covers(request.counterpart) for skill in facts.languages
     ):
         return False
-    return bool(qualifying_languages(request, facts))
+    # qualifying_languages() is not empty: said as any(), which stops at the first such skill.
+    language, minimum = request.language, request.min_accreditation
+    return any(
+        skill.accreditation >= minimum and skill.language.tag.covers(language) for skill in facts.languages
+    )

@@ -3,42 +3,36 @@
 A candidate query used to rebuild the facts of the hundreds of interpreters of a big language from the
 database every time. Facts change rarely (a profile, an exclusion list or someone's hours is edited) and
 every such change (and every standby shift added or cancelled) moves :mod:`core.matching_version` on in
-its own transaction; so a node keeps a
-:class:`Snapshot` per version, filled lazily one language (or organisation, or interpreter's hours) at a
-time, and each query pays one small read of the version instead. A change is seen by the very next query on
-every node. Held time and offers change with every booking and are never kept here.
+its own transaction; so a node keeps a :class:`Snapshot` per version, filled lazily one language (or
+organisation) at a time. A change is seen by the very next query on every node: a query either reads
+the version first (:meth:`FactIndex.snapshot`), or, working on the facts it holds (:meth:`FactIndex.cached`),
+reads it along with its last statement and starts over on a new snapshot if it moved
+(:meth:`FactIndex.adopt`). Held time and offers change with every booking and are never kept here.
+
+A language is read with its speakers' stored hours (parsed on first use, and kept parsed per row version
+by the :class:`AvailabilitySource` across versions), and its speakers are grouped by the organisations
+they serve, so a warm query judges only those serving the requester and reads nothing else.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
-from sqlalchemy import String, any_, literal, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core import matching_version
 from core.db import Database
 from core.ids import OrganisationId, UserId
-from core.interpreters import Gender, WorkingLanguage
 from core.languages import LanguageTag
-from core.models import (
-    InterpreterAvailabilityRow,
-    InterpreterConflictRow,
-    InterpreterLanguageRow,
-    InterpreterOrganisationRow,
-    InterpreterProfileRow,
-    InterpreterSpecialisationRow,
-    OrganisationExclusionRow,
-    StandbyShiftRow,
-    UserRow,
-)
+from core.models import InterpreterAvailabilityRow, OrganisationExclusionRow, StandbyShiftRow
 from scheduler.availability import Availability
-from scheduler.constraints import Accreditation, Attribute, InterpreterFacts, LanguageSkill, Specialisation
+from scheduler.constraints import InterpreterFacts
+from scheduler.fact_reader import StoredHours, read_interpreters, read_speakers
+from scheduler.id_sets import member
 
 
 class AvailabilitySource(Protocol):
@@ -53,8 +47,13 @@ class Snapshot:
 
     version: int
     speakers: dict[str, list[InterpreterFacts]] = field(default_factory=dict)  # primary subtag -> facts
+    # (primary subtag, organisation) -> the speakers serving that organisation, in id order.
+    serving: dict[tuple[str, str], list[InterpreterFacts]] = field(default_factory=dict)
     excluded: dict[str, frozenset[UserId]] = field(default_factory=dict)  # organisation -> interpreters
-    hours: dict[str, Availability | None] = field(default_factory=dict)  # interpreter -> stated hours
+    # Every interpreter whose facts were read, and which of them have the interpreter role.
+    facts: dict[str, InterpreterFacts] = field(default_factory=dict)
+    interpreters: set[str] = field(default_factory=set)
+    hours: dict[str, StoredHours | None] = field(default_factory=dict)  # interpreter -> stored hours
     # Standby shifts not cancelled and not over when loaded: (interpreter, language, start, end).
     shifts: list[tuple[UserId, LanguageTag, datetime, datetime]] | None = None
 
@@ -65,16 +64,17 @@ class FactIndex:
         self._availability = availability
         self._snapshot = Snapshot(version=-1)
 
-    def member(self, column: Any, ids: Sequence[str]) -> Any:
-        """``column`` is one of ``ids``: one array parameter on PostgreSQL, so its statement is prepared
-        once whatever the number of ids (an IN list of each length is a new statement to asyncpg)."""
-        if self._db.is_sqlite:
-            return column.in_(ids)
-        return column == any_(literal(list(ids), ARRAY(String)))
-
     async def snapshot(self, conn: AsyncConnection) -> Snapshot:
         """The facts as of the database's current matching version (a new, empty one if it moved)."""
-        version = await matching_version.current(conn)
+        return self.adopt(await matching_version.current(conn))
+
+    def cached(self) -> Snapshot | None:
+        """The facts this node holds, for a caller that reads the version later in its own statement
+        and calls :meth:`adopt` with it; None before any version was read."""
+        return self._snapshot if self._snapshot.version >= 0 else None
+
+    def adopt(self, version: int) -> Snapshot:
+        """The facts as of ``version``, just read from the database: a new, empty snapshot if it moved."""
         if version != self._snapshot.version:
             self._snapshot = Snapshot(version)
         return self._snapshot
@@ -83,17 +83,29 @@ class FactIndex:
         """Every active interpreter with a working language whose primary subtag is ``language``."""
         found = snap.speakers.get(language)
         if found is None:
-            ids = (
-                await conn.scalars(
-                    select(InterpreterLanguageRow.user_id)
-                    .join(UserRow, UserRow.id == InterpreterLanguageRow.user_id)
-                    .where(InterpreterLanguageRow.language == language, UserRow.active.is_(True))
-                    .distinct()
-                )
-            ).all()
-            found = await self.load(conn, ids)
-            snap.speakers[language] = found
+            read = await read_speakers(conn, language, sqlite=self._db.is_sqlite)
+            found = snap.speakers[language] = read.facts
+            for facts in read.facts:
+                uid = facts.user_id
+                snap.facts[uid] = facts
+                snap.hours[uid] = read.hours.get(uid)
+            snap.interpreters |= read.interpreters
         return found
+
+    async def serving(
+        self, conn: AsyncConnection, snap: Snapshot, language: str, organisation: OrganisationId
+    ) -> list[InterpreterFacts]:
+        """The speakers of ``language`` who serve ``organisation``, in id order."""
+        found = snap.serving.get((language, organisation))
+        if found is None:
+            speakers = await self.speakers(conn, snap, language)
+            found = [f for f in speakers if organisation in f.organisations]
+            snap.serving[language, organisation] = found
+        return found
+
+    def interpreter(self, snap: Snapshot, user_id: UserId) -> InterpreterFacts | None:
+        """The facts ``snap`` holds of ``user_id`` as an active interpreter; None: ask the database."""
+        return snap.facts.get(user_id) if user_id in snap.interpreters else None
 
     async def excluded(
         self, conn: AsyncConnection, snap: Snapshot, organisation: OrganisationId
@@ -112,7 +124,7 @@ class FactIndex:
     async def hours(
         self, conn: AsyncConnection, snap: Snapshot, ids: Sequence[UserId]
     ) -> dict[UserId, Availability]:
-        """The stated hours of those of ``ids`` who stated some."""
+        """The stated hours of those of ``ids`` who stated some; read only for those no language brought."""
         missing = [uid for uid in ids if uid not in snap.hours]
         if missing:
             row = InterpreterAvailabilityRow
@@ -120,11 +132,16 @@ class FactIndex:
                 snap.hours[uid] = None
             for found, zone, pattern, version in await conn.execute(
                 select(row.user_id, row.zone, row.pattern, row.version).where(
-                    self.member(row.user_id, missing)
+                    member(row.user_id, missing, sqlite=self._db.is_sqlite)
                 )
             ):
-                snap.hours[found] = self._availability.parse(found, zone, pattern, version)
-        return {uid: hours for uid in ids if (hours := snap.hours.get(uid)) is not None}
+                snap.hours[found] = StoredHours(zone, pattern, version)
+        parse = self._availability.parse
+        return {
+            uid: parse(uid, stored.zone, stored.pattern, stored.version)
+            for uid in ids
+            if (stored := snap.hours.get(uid)) is not None
+        }
 
     async def shifts(
         self, conn: AsyncConnection, snap: Snapshot, now: datetime
@@ -143,60 +160,7 @@ class FactIndex:
         return snap.shifts
 
     async def load(self, conn: AsyncConnection, ids: Sequence[str]) -> list[InterpreterFacts]:
-        """Everything the matcher judges of ``ids`` who have a profile, in id order."""
+        """Everything the matcher judges of ``ids`` who have a profile, in id order, read afresh."""
         if not ids:
             return []
-        genders: dict[str, str] = {
-            uid: gender
-            for uid, gender in await conn.execute(
-                select(InterpreterProfileRow.user_id, InterpreterProfileRow.gender).where(
-                    self.member(InterpreterProfileRow.user_id, ids)
-                )
-            )
-        }
-        skills: dict[str, list[LanguageSkill]] = defaultdict(list)
-        rows = await conn.execute(
-            select(
-                InterpreterLanguageRow.user_id,
-                InterpreterLanguageRow.tag,
-                InterpreterLanguageRow.dialect,
-                InterpreterLanguageRow.accreditation,
-            ).where(self.member(InterpreterLanguageRow.user_id, ids))
-        )
-        for uid, tag, dialect, level in rows:
-            skills[uid].append(
-                LanguageSkill(WorkingLanguage(LanguageTag.parse(tag), dialect), Accreditation(level))
-            )
-        organisations: dict[str, set[OrganisationId]] = defaultdict(set)
-        for uid, org in await conn.execute(
-            select(InterpreterOrganisationRow.user_id, InterpreterOrganisationRow.organisation_id).where(
-                self.member(InterpreterOrganisationRow.user_id, ids)
-            )
-        ):
-            organisations[uid].add(OrganisationId(org))
-        specialisations: dict[str, set[Specialisation]] = defaultdict(set)
-        for uid, spec in await conn.execute(
-            select(InterpreterSpecialisationRow.user_id, InterpreterSpecialisationRow.specialisation).where(
-                self.member(InterpreterSpecialisationRow.user_id, ids)
-            )
-        ):
-            specialisations[uid].add(Specialisation(spec))
-        conflicts: dict[str, set[Attribute]] = defaultdict(set)
-        for uid, key, value in await conn.execute(
-            select(
-                InterpreterConflictRow.user_id, InterpreterConflictRow.key, InterpreterConflictRow.value
-            ).where(self.member(InterpreterConflictRow.user_id, ids))
-        ):
-            conflicts[uid].add(Attribute(key, value))
-        return [
-            InterpreterFacts(
-                user_id=UserId(uid),
-                gender=Gender(genders[uid]),
-                languages=tuple(skills[uid]),
-                organisations=frozenset(organisations[uid]),
-                specialisations=frozenset(specialisations[uid]),
-                conflicts=frozenset(conflicts[uid]),
-            )
-            for uid in sorted(genders)
-            if skills[uid]
-        ]
+        return (await read_interpreters(conn, ids, sqlite=self._db.is_sqlite)).facts

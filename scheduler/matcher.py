@@ -1,35 +1,34 @@
 """The one matcher both paths use: who may take a booking at a time, or an on-demand call now.
 
-The database narrows the field with every hard constraint it can state in SQL (organisation served,
-language, accreditation, gender, specialisations, exclusions, conflicts of interest), so a query touches the
-few hundred interpreters of one language, not all of them; :func:`scheduler.constraints.check_hard` then
-judges each survivor on the full facts, so no candidate can slip through a gap in the SQL. For a booking,
-those who are not available at the time (weekly hours or a standby shift), already hold time nearby, or
+Interpreters' facts and hours come from the node's :class:`scheduler.fact_index.FactIndex`, read from the
+database one language at a time and kept until the matching version moves; a query judges only the
+speakers of the language who serve the requesting organisation, with :func:`scheduler.constraints.eligible`
+on the full facts. For a booking, those not available at the time (weekly hours or a standby shift) are
+dropped next, then the survivors' held time and last assignments are read in one statement
+(:mod:`scheduler.commitments`), which also tells whether the facts used are still current; those who
 would pass a workload limit are dropped, and the rest ranked by :func:`scheduler.ranking.rank`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core import matching_version
 from core.clock import Clock
 from core.db import Database
 from core.ids import OrganisationId, UserId
 from core.interpreters import Gender
 from core.languages import LanguageTag
-from core.models import (
-    BookingOfferRow,
-    InterpreterAssignmentRow,
-    UserRow,
-)
-from scheduler.availability import is_available
+from core.models import InterpreterAssignmentRow, UserRow
+from scheduler.availability import available_throughout
+from scheduler.commitments import Commitments, loads_within_limits, read_commitments
 from scheduler.constraints import (
     HardConstraint,
     InterpreterFacts,
@@ -38,9 +37,10 @@ from scheduler.constraints import (
     eligible,
 )
 from scheduler.fact_index import AvailabilitySource, FactIndex, Snapshot
+from scheduler.id_sets import member
 from scheduler.intervals import Interval
-from scheduler.ranking import Load, Ranking, rank
-from scheduler.workload import WorkloadLimits, breaches
+from scheduler.ranking import Ranking, rank
+from scheduler.workload import WorkloadLimits
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,17 @@ class RelayPlan:
                 if a != b:
                     return a, b
         return None
+
+
+@dataclass(frozen=True)
+class _Survivors:
+    """Who is free at the time, with what weighing and ranking them needs; ``taken.version`` is the
+    matching version as of the query's last statement."""
+
+    free: list[InterpreterFacts]
+    zones: Mapping[UserId, tzinfo]
+    taken: Commitments
+    outsider: InterpreterFacts | None
 
 
 def _week_of(instant: datetime) -> Interval:
@@ -82,22 +93,32 @@ class Matcher:
         self._limits = limits
         self._pivots = tuple(pivots)
 
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for the matcher's reads. On PostgreSQL each statement runs on its own (as it
+        would see its own snapshot anyway at READ COMMITTED), sparing a query its BEGIN and ROLLBACK
+        round trips; SQLite never opens a transaction for reads, and would only pay for the switch."""
+        async with self._db.engine.connect() as conn:
+            if not self._db.is_sqlite:
+                await conn.execution_options(isolation_level="AUTOCOMMIT")
+            yield conn
+
     # -- the eligible field ----------------------------------------------------------------------
 
     async def organisation_excluded(self, organisation: OrganisationId) -> frozenset[UserId]:
-        async with self._db.engine.connect() as conn:
+        async with self._reading() as conn:
             return await self._index.excluded(conn, await self._index.snapshot(conn), organisation)
 
     async def eligible(self, request: MatchRequest) -> list[InterpreterFacts]:
         """The facts of every interpreter breaking no hard constraint of ``request``, in id order."""
-        async with self._db.engine.connect() as conn:
+        async with self._reading() as conn:
             return await self._eligible(conn, await self._index.snapshot(conn), request)
 
     async def _eligible(
         self, conn: AsyncConnection, snap: Snapshot, request: MatchRequest
     ) -> list[InterpreterFacts]:
-        speakers = await self._index.speakers(conn, snap, request.language.language)
-        return [f for f in speakers if eligible(request, f)]
+        serving = await self._index.serving(conn, snap, request.language.language, request.organisation)
+        return [f for f in serving if eligible(request, f)]
 
     async def violations(self, request: MatchRequest, user_id: UserId) -> list[HardConstraint] | None:
         """Every hard constraint ``user_id`` breaks for ``request`` (a coordinator's choice is checked by
@@ -107,7 +128,7 @@ class Matcher:
 
     async def _one(self, request: MatchRequest, user_id: UserId) -> InterpreterFacts | None:
         """The full facts of one active interpreter, read afresh."""
-        async with self._db.engine.connect() as conn:
+        async with self._reading() as conn:
             active = await conn.scalar(
                 select(UserRow.id).where(
                     UserRow.id == user_id, UserRow.role == "interpreter", UserRow.active.is_(True)
@@ -124,62 +145,65 @@ class Matcher:
         """Eligible interpreters available at ``interval``, free of held time and within their limits,
         best first; ``skip`` (those who already declined this booking, say) are left out.
 
-        One connection, and each step only for those the previous one kept: hours are checked before held
-        time and past assignments are read.
+        One connection, and each step only for those the previous one kept: hours (in memory once a
+        language was read) are checked before held time and past assignments are read. That one
+        statement reads the matching version too: on the rare query that finds it moved, the field is
+        worked out again on facts read afresh, so a change is still seen by the very next query.
         """
-        async with self._db.engine.connect() as conn:
-            snap = await self._index.snapshot(conn)
-            field = [f for f in await self._eligible(conn, snap, request) if f.user_id not in skip]
-            # A preferred interpreter the SQL left out is ranked too, so the explanation can say which
-            # hard constraint kept them out (rank() rejects them again on the full facts).
-            outsider = await self._outsider(request, field, skip)
-            if not field:
-                return rank(request, [outsider] if outsider else [], {})
-            ids = [f.user_id for f in field]
-            hours = await self._index.hours(conn, snap, ids)
-            rostered = await self._rostered(conn, snap, request.language, interval)
-            free = [
-                f
-                for f in field
-                if f.user_id in rostered
-                or (
-                    (h := hours.get(f.user_id)) is not None
-                    and is_available(h, interval.start_utc, interval.end_utc)
-                )
-            ]
-            if not free:
-                return rank(request, [outsider] if outsider else [], {})
-            free_ids = [f.user_id for f in free]
-            week = _week_of(interval.start_utc)
-            window = Interval(
-                min(week.start_utc, interval.start_utc - self._limits.horizon),
-                max(week.end_utc, interval.end_utc + self._limits.horizon),
-            )
-            held = await self._held(conn, free_ids, window)
-            last = await self._last_assigned(conn, free_ids)
-        fit: list[InterpreterFacts] = []
-        load: dict[UserId, Load] = {}
-        for facts in free:
-            uid = facts.user_id
-            stated = hours.get(uid)
-            zone = ZoneInfo(stated.zone) if stated is not None else UTC
-            if breaches(self._limits, held.get(uid, ()), interval, zone):
-                continue
-            fit.append(facts)
-            minutes = sum(
-                (piece.duration for i in held.get(uid, ()) if (piece := i.intersection(week))),
-                timedelta(0),
-            )
-            load[uid] = Load(int(minutes.total_seconds() // 60), last.get(uid))
+        async with self._reading() as conn:
+            snap = self._index.cached() or await self._index.snapshot(conn)
+            found = await self._survivors(conn, snap, request, interval, skip)
+            if found.taken.version != snap.version:
+                snap = self._index.adopt(found.taken.version)
+                found = await self._survivors(conn, snap, request, interval, skip)
+                self._index.adopt(found.taken.version)
+        week = _week_of(interval.start_utc)
+        ids = [f.user_id for f in found.free]
+        load = loads_within_limits(self._limits, interval, week, ids, found.zones, found.taken)
+        fit = [f for f in found.free if f.user_id in load]
+        outsider = found.outsider
         return rank(request, [*fit, outsider] if outsider else fit, load)
 
+    async def _survivors(
+        self,
+        conn: AsyncConnection,
+        snap: Snapshot,
+        request: MatchRequest,
+        interval: Interval,
+        skip: frozenset[UserId],
+    ) -> _Survivors:
+        field = [f for f in await self._eligible(conn, snap, request) if f.user_id not in skip]
+        # A preferred interpreter the SQL left out is ranked too, so the explanation can say which
+        # hard constraint kept them out (rank() rejects them again on the full facts).
+        outsider = await self._outsider(snap, request, field, skip)
+        hours = await self._index.hours(conn, snap, [f.user_id for f in field])
+        rostered = await self._rostered(conn, snap, request.language, interval)
+        start, end = interval.start_utc, interval.end_utc
+        on_hours = available_throughout(
+            {uid: h for uid, h in hours.items() if uid not in rostered}, start, end
+        )
+        free = [f for f in field if f.user_id in rostered or f.user_id in on_hours]
+        if not free:
+            nothing = Commitments({}, {}, await matching_version.current(conn))
+            return _Survivors([], {}, nothing, outsider)
+        week = _week_of(start)
+        window = Interval(
+            min(week.start_utc, start - self._limits.horizon),
+            max(week.end_utc, end + self._limits.horizon),
+        )
+        ids = [f.user_id for f in free]
+        taken = await read_commitments(conn, ids, window, sqlite=self._db.is_sqlite)
+        zones = {uid: h.tz for uid in ids if (h := hours.get(uid)) is not None}
+        return _Survivors(free, zones, taken, outsider)
+
     async def _outsider(
-        self, request: MatchRequest, field: list[InterpreterFacts], skip: frozenset[UserId]
+        self, snap: Snapshot, request: MatchRequest, field: list[InterpreterFacts], skip: frozenset[UserId]
     ) -> InterpreterFacts | None:
         preferred = request.preferred_interpreter
         if preferred is None or preferred in skip or any(f.user_id == preferred for f in field):
             return None
-        outsider = await self._one(request, preferred)
+        # Usually a speaker of the language, whose facts the snapshot holds; anyone else is read afresh.
+        outsider = self._index.interpreter(snap, preferred) or await self._one(request, preferred)
         if outsider is not None and not check_hard(request, outsider):
             return None  # eligible after all, so merely unavailable: never rank them unchecked
         return outsider
@@ -227,7 +251,7 @@ class Matcher:
                 InterpreterAssignmentRow.start_at,
                 InterpreterAssignmentRow.end_at,
             ).where(
-                self._index.member(InterpreterAssignmentRow.interpreter_id, ids),
+                member(InterpreterAssignmentRow.interpreter_id, ids, sqlite=self._db.is_sqlite),
                 InterpreterAssignmentRow.active.is_(True),
                 InterpreterAssignmentRow.start_at < window.end_utc,
                 InterpreterAssignmentRow.end_at > window.start_utc,
@@ -236,20 +260,6 @@ class Matcher:
         for uid, start, end in rows:
             held[UserId(uid)].append(Interval(start, end))
         return held
-
-    async def _last_assigned(self, conn: AsyncConnection, ids: list[UserId]) -> dict[UserId, datetime]:
-        last: dict[UserId, datetime] = {}
-        rows = await conn.execute(
-            select(BookingOfferRow.interpreter_id, func.max(BookingOfferRow.offered_at))
-            .where(
-                self._index.member(BookingOfferRow.interpreter_id, ids), BookingOfferRow.answer == "accepted"
-            )
-            .group_by(BookingOfferRow.interpreter_id)
-        )
-        for uid, at in rows:
-            if at is not None:
-                last[UserId(uid)] = at if at.tzinfo else at.replace(tzinfo=UTC)
-        return last
 
     # -- on demand --------------------------------------------------------------------------------
 
@@ -260,7 +270,7 @@ class Matcher:
 
         Presence (standby) and the order of ringing are the signalling server's part.
         """
-        async with self._db.engine.connect() as conn:
+        async with self._reading() as conn:
             snap = await self._index.snapshot(conn)
             request = MatchRequest(
                 organisation=organisation,

@@ -20,6 +20,7 @@ from scheduler.availability import (
     OverrideKind,
     Weekday,
     WeeklySlot,
+    available_throughout,
     expand,
     is_available,
     local_to_utc,
@@ -552,3 +553,23 @@ def test_a_week_without_changes_holds_the_wall_clock_minutes_of_its_slots(availa
     intervals = expand(availability, monday, monday + timedelta(days=7))
     worked = sum((interval.duration for interval in intervals), timedelta(0))
     assert worked == timedelta(minutes=sum(slot.daily.minutes for slot in availability.weekly))
+
+
+@PROPERTY
+@given(st.lists(availabilities(), min_size=1, max_size=5), instants, lengths)
+def test_a_field_at_once_is_whoever_is_available_alone(
+    field: list[Availability], start: datetime, length: timedelta
+) -> None:
+    """The matcher's check of many interpreters, sharing the work per zone, answers as one at a time."""
+    end = start + min(length, timedelta(hours=12))
+    hours = dict(enumerate(field))
+
+    found = available_throughout(hours, start, end)
+
+    assert found == {n for n, availability in hours.items() if is_available(availability, start, end)}
+
+
+def test_nobody_to_check_is_nobody_available_even_for_a_window_refused() -> None:
+    assert available_throughout({}, utc("2026-03-02 08:00"), utc("2028-03-02 08:00")) == set()
+    with pytest.raises(InvalidInput):
+        available_throughout({1: Availability(BELGRADE)}, utc("2026-03-02 08:00"), utc("2028-03-02 08:00"))

@@ -303,3 +303,11 @@ async def test_a_few_hundred_candidates_load_in_one_query(
     statements.clear()
     assert await store.load_many([*strangers, interpreter]) == {interpreter: HOURS}
     assert len(statements) == 1
+
+
+async def test_hours_stated_anew_at_a_version_seen_before_are_parsed_anew(store: AvailabilityStore) -> None:
+    """A row deleted with its profile and stated again starts over at version 1: its text tells it apart."""
+    first = store.parse("someone", BELGRADE, pattern_to_json(HOURS), 1)
+    assert store.parse("someone", BELGRADE, pattern_to_json(HOURS), 1) is first
+
+    assert store.parse("someone", "Europe/Skopje", pattern_to_json(MORNINGS), 1) == MORNINGS
