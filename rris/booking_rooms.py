@@ -1,7 +1,9 @@
 """The scheduler's view of booked call rooms, kept by the signalling server.
 
-Relay bookings (three people) get no room yet: a room is a two-party call. Their participants are told by
-notification, and attendance is not observed for them (see the README's status section).
+A booking's room seats its caseworker and its interpreter; a relay booking's room seats both legs'
+interpreters as well, the to-pivot one as ``interpreter`` and the from-pivot one as ``relay_interpreter``,
+so that the chain through the pivot language is one three-party room (see ``docs/signalling-protocol.md``,
+section 10). Attendance is read back from the room for the no-show decision.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ class SignallingRooms:
         self._db = db
 
     async def open(self, booking: Booking) -> bool:
-        if booking.is_relay or booking.interpreter_id is None:
-            log_event(log, "booking.room_not_opened", booking=booking.id, reason="relay")
+        # A confirmed booking always has its interpreters; one without them has nobody to seat.
+        if booking.interpreter_id is None or (booking.is_relay and booking.relay_interpreter_id is None):
+            log_event(log, "booking.room_not_opened", booking=booking.id, reason="interpreter_missing")
             return False
         async with self._db.sessions() as session:
             organisation = await session.get(OrganisationRow, booking.organisation_id)
@@ -37,6 +40,7 @@ class SignallingRooms:
             booking.interpreter_id,
             booking.language.tag,
             booking.interval.end_utc,
+            relay_interpreter_id=booking.relay_interpreter_id,
         )
         return True
 

@@ -12,6 +12,9 @@ Misfire policies (what a job does when its time passed while no process ran jobs
 * ``room_open``: opening late is better than never while the booking lasts: grace = ``ROOM_GRACE``, and
   the effect itself does nothing once the booking has ended.
 * ``no_show_check`` and ``booking_end``: the record must be made however late: no limit.
+
+A relay booking's room has three people (the caseworker and both legs' interpreters); the booking is a
+no-show when any of them never joined, since the chain through the pivot language needs both legs.
 * ``offer_expiry`` (scheduler.offers) and shift edges (scheduler.rosters) are stated where registered.
 """
 
@@ -41,11 +44,21 @@ def reminder_kind(offset: timedelta) -> str:
     return f"reminder_{int(offset.total_seconds())}"
 
 
+def _seats(booking: Booking) -> list[tuple[str, UserId]]:
+    """Who is expected in the booking's room, by the seat they take there (the signalling roles)."""
+    seats = [("caseworker", booking.caseworker_id)]
+    if booking.interpreter_id is not None:
+        seats.append(("interpreter", booking.interpreter_id))
+    if booking.relay_interpreter_id is not None:
+        seats.append(("relay_interpreter", booking.relay_interpreter_id))
+    return seats
+
+
 class Rooms(Protocol):
     """The call room of a booking, kept by the signalling server (wired by the composition root)."""
 
     async def open(self, booking: Booking) -> bool:
-        """Open the room and invite both sides; False when this booking cannot have one (a relay)."""
+        """Open the room and invite everyone (both legs of a relay); False when it cannot have one."""
 
     async def attendance(self, booking_id: str) -> frozenset[UserId]: ...
 
@@ -141,20 +154,23 @@ class BookingJobs:
             await self._notifications.send(person, ROOM_OPEN, booking.id, self._body(booking))
 
     async def check_attendance(self, booking_id: str) -> None:
-        """After the grace period: anyone expected who never joined makes the booking a no-show."""
+        """After the grace period: anyone expected who never joined makes the booking a no-show.
+
+        The caseworker is told who was absent, by their seat in the room: ``caseworker``,
+        ``interpreter`` (a relay's to-pivot leg) or ``relay_interpreter`` (its from-pivot leg).
+        """
         booking = await self._confirmed(booking_id)
-        if booking is None or booking.is_relay:  # no room for a relay, so nobody's attendance is seen
+        if booking is None:
             return
         present = await self._rooms.attendance(booking.id)
-        absent = [p for p in (booking.caseworker_id, *booking.interpreters) if p not in present]
+        absent = sorted(role for role, person in _seats(booking) if person not in present)
         if not absent:
             return
         try:
             await self._bookings.finish(booking.id, BookingState.NO_SHOW)
         except Conflict:
             return  # finished meanwhile by another run
-        roles = sorted({"caseworker" if p == booking.caseworker_id else "interpreter" for p in absent})
-        body = {**self._body(booking), "absent": ",".join(roles)}
+        body = {**self._body(booking), "absent": ",".join(absent)}
         await self._notifications.send(booking.caseworker_id, "no_show", booking.id, body)
 
     async def end(self, booking_id: str) -> None:

@@ -2,6 +2,11 @@
 
 A call lives in the :class:`~core.state_store.StateStore` as one JSON document, changed only by
 compare-and-set (see :mod:`signaling.calls`); this module knows its fields.
+
+A call has a seat per participant role, each with the user (``<role>``) and the socket holding it
+(``<role>_sid``): the caseworker and the interpreter, plus, in a relay booking's room only, the
+from-pivot interpreter (``relay_interpreter``). Every other participant can be reached from a seat, so
+negotiation in a three-party room names its target (:func:`relay_target`).
 """
 
 from __future__ import annotations
@@ -10,14 +15,17 @@ from datetime import datetime
 from typing import Any
 
 from core.accounts import Principal
-from core.errors import Forbidden, NotFound
+from core.errors import Forbidden, InvalidInput, NotFound
 from core.ids import CallId, OrganisationId, UserId
 from core.state_store import Document, StateStore
 from signaling.records import CallRecord
 from signaling.states import CallState
 
 CASEWORKER = "caseworker"
-INTERPRETER = "interpreter"
+INTERPRETER = "interpreter"  # in a relay booking's room, the to-pivot interpreter
+RELAY_INTERPRETER = "relay_interpreter"  # the from-pivot interpreter: relay booking rooms only
+TWO_SEATS = (CASEWORKER, INTERPRETER)
+THREE_SEATS = (CASEWORKER, INTERPRETER, RELAY_INTERPRETER)  # the order also says who offers to whom
 
 
 def call_key(call_id: str) -> str:
@@ -38,16 +46,47 @@ async def read_call(store: StateStore, call_id: str) -> Document:
     return entry.value
 
 
+def roles_of(call: Document) -> tuple[str, ...]:
+    """Every seat of the call, in order: two, or three in a relay booking's room."""
+    return THREE_SEATS if RELAY_INTERPRETER in call else TWO_SEATS
+
+
 def role_in(call: Document, user_id: str) -> str:
+    """The sender's seat; an interpreter has one only once the call is active (accepted or booked)."""
     if call["caseworker"] == user_id:
         return CASEWORKER
-    if call["interpreter"] == user_id and call["state"] == CallState.ACTIVE:
-        return INTERPRETER
+    if call["state"] == CallState.ACTIVE:
+        if call["interpreter"] == user_id:
+            return INTERPRETER
+        if call.get(RELAY_INTERPRETER) == user_id:
+            return RELAY_INTERPRETER
     raise Forbidden("you are not a participant of this call")
 
 
-def other_role(role: str) -> str:
-    return INTERPRETER if role == CASEWORKER else CASEWORKER
+def seat_of(call: Document, user_id: str) -> str | None:
+    """Which seat ``user_id`` has, whatever the call's state; None for anyone else."""
+    return next((role for role in roles_of(call) if call[role] == user_id), None)
+
+
+def others(call: Document, role: str) -> tuple[str, ...]:
+    return tuple(r for r in roles_of(call) if r != role)
+
+
+def relay_target(call: Document, sender: str, to: str | None) -> str:
+    """The seat a negotiation message from ``sender`` goes to.
+
+    ``to`` must name another seat of this call; it may be left out where there is exactly one other (a
+    two-party call), so two-party clients need not know of it. Refused as :class:`InvalidInput`.
+    """
+    if to is None:
+        if RELAY_INTERPRETER in call:
+            raise InvalidInput("to: name the participant this is for; three take part in this room")
+        return INTERPRETER if sender == CASEWORKER else CASEWORKER
+    if to == sender:
+        raise InvalidInput("to: you cannot send negotiation to yourself")
+    if to not in roles_of(call):
+        raise InvalidInput(f"to: this call has no {to}")
+    return to
 
 
 def public_view(call: Document) -> dict[str, Any]:
@@ -97,14 +136,16 @@ def booked_call(
     language: str,
     now: datetime,
     closes_at: datetime,
+    relay_interpreter_id: UserId | None = None,
 ) -> Document:
-    """A booked room: active from the start, both participants known, neither joined yet.
+    """A booked room: active from the start, every participant known, nobody joined yet.
 
     Each side starts out "disconnected" with ``closes_at`` as its deadline, so the room waits for them
     until the booking closes instead of ending after one grace period, and the same sweep applies it.
+    A relay booking's room has a third seat, for its from-pivot interpreter.
     """
     closes = closes_at.timestamp()
-    return {
+    call: Document = {
         "id": call_id,
         "state": CallState.ACTIVE,
         "organisation_id": organisation_id,
@@ -125,6 +166,10 @@ def booked_call(
         "disconnected": {CASEWORKER: closes, INTERPRETER: closes},
         "booking": {"id": booking_id, "closes_at": closes},
     }
+    if relay_interpreter_id is not None:
+        call |= {RELAY_INTERPRETER: relay_interpreter_id, f"{RELAY_INTERPRETER}_sid": None}
+        call["disconnected"][RELAY_INTERPRETER] = closes
+    return call
 
 
 def booking_of(call: Document) -> Document | None:

@@ -1,7 +1,9 @@
-"""How a live call ends: the one compare-and-set to ``ended``, and the grace period that may lead to it.
+"""How a live call ends: the one compare-and-set to ``ended``, and the absences that may lead to it.
 
-Both on-demand calls and booked rooms end here. A grace timer is never cancelled: it re-reads the call and
-ends it only if the side it was set for is still gone with the same deadline (see ``docs/architecture.md``).
+Both on-demand calls and booked rooms end here. A side is absent when its socket closed (the grace
+period) or, in a relay booking's room, when an interpreter hung up (:meth:`CallEndings.leave`): the room
+goes on for the others and waits for them. A grace timer is never cancelled: it re-reads the call and ends
+it only if the side it was set for is still gone with the same deadline (see ``docs/architecture.md``).
 """
 
 from __future__ import annotations
@@ -14,13 +16,13 @@ from core.errors import Conflict, NotFound
 from core.logging import log_event
 from core.state_store import Document, StateStore
 from signaling.call_documents import (
-    INTERPRETER,
+    CASEWORKER,
     LIVE_CALLS,
     absence_deadline,
     booking_of,
     call_key,
     caseworker_key,
-    other_role,
+    others,
     record_of,
 )
 from signaling.live import update
@@ -84,17 +86,15 @@ class CallEndings:
                 )
                 await self._notify.send(interpreter_sid, "presence:state", {"state": PresenceState.STANDBY})
         elif interpreter is not None:
-            # After a booked session the interpreter is away: they were not waiting to be rung.
+            # After a booked session an interpreter is away: they were not waiting to be rung.
             after = PresenceState.AWAY if booked else PresenceState.STANDBY
-            dropped = INTERPRETER in old["disconnected"]
-            await self._presence.move(
-                interpreter, call_id, PresenceState.OFFLINE if dropped else after, busy_ended=True
-            )
-            if interpreter_sid:
-                await self._notify.send(interpreter_sid, "call:ended", payload)
-                await self._notify.send(
-                    interpreter_sid, "presence:state", {"state": "offline" if dropped else after}
-                )
+            for role in others(old, CASEWORKER):  # every interpreter's seat: one, or both legs of a relay
+                dropped = role in old["disconnected"]
+                to = PresenceState.OFFLINE if dropped else after
+                await self._presence.move(old[role], call_id, to, busy_ended=True)
+                if old[f"{role}_sid"]:
+                    await self._notify.send(old[f"{role}_sid"], "call:ended", payload)
+                    await self._notify.send(old[f"{role}_sid"], "presence:state", {"state": str(to)})
         if old["caseworker_sid"]:
             await self._notify.send(old["caseworker_sid"], "call:ended", payload)
         log_event(log, "call.ended", call_id=call_id, outcome=outcome, by_participant=by is not None)
@@ -116,16 +116,48 @@ class CallEndings:
         except (Conflict, NotFound):
             return
         call = entry.value
-        if role == INTERPRETER:
-            await self._presence.rebind(call["interpreter"], call_id, None)
-        other_sid = call[f"{other_role(role)}_sid"]
-        if other_sid:
-            await self._notify.send(
-                other_sid,
-                "call:peer-disconnected",
-                {"call_id": call_id, "role": role, "grace_s": deadline - now},
-            )
+        if role != CASEWORKER:
+            await self._presence.rebind(call[role], call_id, None)
+        await self._tell_others(call, role, "call:peer-disconnected", deadline - now)
         log_event(log, "call.grace_started", call_id=call_id, role=role)
+        self._wait_for(call_id, role, deadline, now)
+
+    async def leave(self, call_id: str, role: str) -> float:
+        """An interpreter of a relay room hangs up: the room goes on, and waits for them as for a closed
+        socket (they may come back with ``room:join``). Returns how long it waits, in seconds.
+
+        Their presence is freed (``away``) at once: leaving is on purpose, unlike a lost connection.
+        """
+        now = self._clock.now().timestamp()
+        held_by: str | None = None
+        deadline = 0.0
+
+        def change(call: Document) -> Document:
+            nonlocal held_by, deadline
+            if call["state"] != CallState.ACTIVE:
+                raise Conflict("the call is not active")
+            held_by = call[f"{role}_sid"]
+            deadline = call["disconnected"].get(role) or absence_deadline(
+                call, now, self._timings.grace_period_s
+            )
+            return call | {f"{role}_sid": None, "disconnected": call["disconnected"] | {role: deadline}}
+
+        _, entry = await update(self._store, call_key(call_id), change, "no such call")
+        call = entry.value
+        await self._presence.move(call[role], call_id, PresenceState.AWAY, busy_ended=True)
+        if held_by is not None:  # they were in the room, not already gone: the others hear of it
+            await self._tell_others(call, role, "call:peer-left", deadline - now)
+            self._wait_for(call_id, role, deadline, now)
+        log_event(log, "call.left", call_id=call_id, role=role)
+        return deadline - now
+
+    async def _tell_others(self, call: Document, role: str, event: str, grace_s: float) -> None:
+        payload = {"call_id": call["id"], "role": role, "grace_s": grace_s}
+        for other in others(call, role):
+            if call[f"{other}_sid"]:
+                await self._notify.send(call[f"{other}_sid"], event, payload)
+
+    def _wait_for(self, call_id: str, role: str, deadline: float, now: float) -> None:
         self._clock.call_later(
             deadline - now, lambda: self._tasks.spawn(self.grace_expired(call_id, role, deadline))
         )

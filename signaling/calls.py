@@ -6,7 +6,8 @@ that fire late (a ring timeout after an accept, a grace expiry after a rejoin) f
 
 The ring hunt is :mod:`signaling.ring_hunt`; the end of a call and its grace period are
 :mod:`signaling.call_endings`. Booked rooms (:mod:`signaling.booked_rooms`) are calls active from the
-start, and share everything an accepted call does.
+start, and share everything an accepted call does; a relay booking's room has three participants, so
+what one does is told to every other, and negotiation names its target.
 """
 
 from __future__ import annotations
@@ -28,14 +29,17 @@ from signaling.call_documents import (
     CASEWORKER,
     INTERPRETER,
     LIVE_CALLS,
+    RELAY_INTERPRETER,
     call_key,
     caseworker_key,
     new_call,
-    other_role,
+    others,
     public_view,
     read_call,
     record_of,
+    relay_target,
     role_in,
+    seat_of,
 )
 from signaling.call_endings import CallEndings
 from signaling.candidates import CandidateSource
@@ -183,13 +187,18 @@ class CallService:
         else:
             await self.endings.finish(call_id, Outcome.COMPLETED, by=who.user_id)
 
-    async def relay(self, who: Principal, call_id: str, event: str, payload: dict[str, Any]) -> None:
-        """Pass negotiation to the other participant of an active call, and to nobody else."""
+    async def relay(
+        self, who: Principal, call_id: str, event: str, payload: dict[str, Any], to: str | None = None
+    ) -> None:
+        """Pass negotiation to one other participant of an active call (``to``), and to nobody else.
+
+        The hot path: one read of the live call, no database; the receiver learns the sender's role.
+        """
         call = await read_call(self._store, call_id)
         role = role_in(call, who.user_id)
         if call["state"] != CallState.ACTIVE:
             raise Conflict("the call is not active")
-        target = call[f"{other_role(role)}_sid"]
+        target = call[f"{relay_target(call, role, to)}_sid"]
         if target is None:
             raise PeerUnavailable()
         await self._notify.send(target, event, payload | {"call_id": call_id, "from": role})
@@ -226,13 +235,20 @@ class CallService:
         _, entry = await update(self._store, call_key(call_id), change, "no such call")
         call = entry.value
         role = role_in(call, who.user_id)
-        if role == INTERPRETER:
+        if role != CASEWORKER:
             await self._presence.rebind(who.user_id, call_id, sid)
-        other_sid = call[f"{other_role(role)}_sid"]
-        if other_sid:
-            await self._notify.send(other_sid, "call:peer-rejoined", {"call_id": call_id, "role": role})
+        present = [r for r in others(call, role) if call[f"{r}_sid"]]
+        for other in present:
+            await self._notify.send(
+                call[f"{other}_sid"], "call:peer-rejoined", {"call_id": call_id, "role": role}
+            )
         log_event(log, "call.rejoined", call_id=call_id, role=role)
-        return public_view(call) | {"role": role, "ice_restart": True, "peer_present": other_sid is not None}
+        view = public_view(call) | {"role": role, "ice_restart": True}
+        # peer_present: everyone else is there; a three-party room also says who is (``present``).
+        view["peer_present"] = len(present) == len(others(call, role))
+        if RELAY_INTERPRETER in call:
+            view["present"] = present
+        return view
 
     async def socket_closed(self, who: Principal, sid: str) -> None:
         """A socket went away: end what it was doing, or start the grace period of its active call."""
@@ -259,8 +275,8 @@ class CallService:
         if entry is None:
             return
         call = entry.value
-        role = CASEWORKER if call["caseworker"] == who.user_id else INTERPRETER
-        if call[f"{role}_sid"] != sid:
+        role = seat_of(call, who.user_id)
+        if role is None or call[f"{role}_sid"] != sid:
             return  # another socket of this user holds the call
         if call["state"] in (CallState.SEARCHING, CallState.RINGING):
             await self.endings.finish(call_id, Outcome.CANCELLED)

@@ -114,3 +114,71 @@ async def test_both_present_then_the_end_completes_the_booking(world: BookingWor
     await world.jobs.end(booking.id)
 
     assert (await world.bookings.get(booking.id)).state is BookingState.COMPLETED
+
+
+async def confirmed_relay(world: BookingWorld) -> Booking:
+    """A relay through English, both legs accepted: Pashto-English, then English-Macedonian."""
+    to_pivot = await world.interpreter("pashto-english", "ps-AF", "en")
+    from_pivot = await world.interpreter("english-macedonian", "en", "mk")
+    booking = await world.book(at(9), counterpart_language="mk")
+    assert (booking.interpreter_id, booking.relay_interpreter_id) == (to_pivot, from_pivot)
+    await world.engine.accept(booking.id, to_pivot, None)
+    relay = await world.engine.accept(booking.id, from_pivot, None)
+    assert relay.state is BookingState.CONFIRMED
+    return relay
+
+
+async def test_a_relay_bookings_room_opens_and_all_three_are_told(world: BookingWorld) -> None:
+    booking = await confirmed_relay(world)
+    world.clock.advance((at(9) - world.clock.now()).total_seconds())
+
+    await world.jobs.open_room(booking.id)
+
+    assert world.rooms.opened == [booking.id]
+    for person in (CASEWORKER, *booking.interpreters):
+        kinds = [n.kind for n in await world.notifications.for_user(person)]
+        assert kinds.count(ROOM_OPEN) == 1, person
+
+
+@pytest.mark.parametrize(
+    ("came", "absent"),
+    [
+        pytest.param(("caseworker", "interpreter"), "relay_interpreter", id="from-pivot-leg-missing"),
+        pytest.param(("caseworker", "relay_interpreter"), "interpreter", id="to-pivot-leg-missing"),
+        pytest.param(("caseworker",), "interpreter,relay_interpreter", id="both-legs-missing"),
+        pytest.param(("interpreter", "relay_interpreter"), "caseworker", id="caseworker-missing"),
+    ],
+)
+async def test_a_relay_is_a_no_show_when_anyone_of_the_three_never_came(
+    world: BookingWorld, came: tuple[str, ...], absent: str
+) -> None:
+    booking = await confirmed_relay(world)
+    seats = {
+        "caseworker": CASEWORKER,
+        "interpreter": booking.interpreter_id,
+        "relay_interpreter": booking.relay_interpreter_id,
+    }
+    world.rooms.present[booking.id] = frozenset(seats[s] for s in came if seats[s] is not None)
+    world.clock.advance((at(9, 15) - world.clock.now()).total_seconds())
+
+    await world.jobs.check_attendance(booking.id)
+    await world.jobs.check_attendance(booking.id)  # a second run changes nothing
+
+    assert (await world.bookings.get(booking.id)).state is BookingState.NO_SHOW
+    no_shows = [n for n in await world.notifications.for_user(CASEWORKER) if n.kind == "no_show"]
+    assert [n.body["absent"] for n in no_shows] == [absent]
+    for interpreter in booking.interpreters:  # the caseworker is told, as for a two-party booking
+        assert "no_show" not in [n.kind for n in await world.notifications.for_user(interpreter)]
+
+
+async def test_a_relay_attended_by_all_three_is_no_no_show_and_completes(world: BookingWorld) -> None:
+    booking = await confirmed_relay(world)
+    world.rooms.present[booking.id] = frozenset({CASEWORKER, *booking.interpreters})
+    before = await count_rows(world.db, NotificationRow)
+
+    await world.jobs.check_attendance(booking.id)
+    assert (await world.bookings.get(booking.id)).state is BookingState.CONFIRMED
+    assert await count_rows(world.db, NotificationRow) == before
+    await world.jobs.end(booking.id)
+
+    assert (await world.bookings.get(booking.id)).state is BookingState.COMPLETED

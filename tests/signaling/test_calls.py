@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from core.errors import Conflict, Forbidden
+from core.errors import Conflict, Forbidden, InvalidInput
 from signaling.calls import PeerUnavailable
 from signaling.states import PresenceState
 from tests.support.domain import Domain
@@ -197,6 +197,29 @@ async def test_relay_reaches_only_the_other_participant(domain: Domain) -> None:
             await domain.services.calls.rejoin(await domain.who(outsider), "sid-x", call_id)
     assert len(domain.notes.sent) == before
     assert (await domain.services.calls.current_call(await domain.who("cw.a")))["state"] == "active"
+
+
+async def test_a_two_party_relay_may_name_the_other_participant_and_no_one_else(domain: Domain) -> None:
+    call_id = await active_call(domain)
+    relay = domain.services.calls.relay
+    await relay(await domain.who("cw.a"), call_id, "signal:description", {"sdp": "x"}, "interpreter")
+    await relay(await domain.who("ps.male"), call_id, "signal:description", {"sdp": "y"}, "caseworker")
+    assert domain.notes.to("sid-ps.male", "signal:description") == [
+        {"sdp": "x", "call_id": call_id, "from": "caseworker"}
+    ]
+    assert domain.notes.to("sid-cw.a", "signal:description") == [
+        {"sdp": "y", "call_id": call_id, "from": "interpreter"}
+    ]
+    before = len(domain.notes.sent)
+    for sender, to in (
+        ("cw.a", "caseworker"),
+        ("cw.a", "relay_interpreter"),
+        ("ps.male", "interpreter"),
+        ("ps.male", "relay_interpreter"),
+    ):
+        with pytest.raises(InvalidInput):
+            await relay(await domain.who(sender), call_id, "signal:candidate", {"candidate": None}, to)
+    assert len(domain.notes.sent) == before
 
 
 async def test_a_dropped_socket_may_rejoin_within_the_grace_period(domain: Domain) -> None:
