@@ -14,6 +14,7 @@ from rris.http import (
     calls,
     health,
     interpreters,
+    live,
     notifications,
     reports,
     rosters,
@@ -48,6 +49,7 @@ def create_app(
         services.ice,
         services.sockets,
         services.booked_rooms,
+        services.board_feed,
     )
     app.add_routes(
         [
@@ -59,6 +61,7 @@ def create_app(
             *interpreters.routes(),
             *availability.routes(),
             *rosters.routes(),
+            *live.routes(),
             *notifications.routes(),
             *web_pages.routes(),
         ]

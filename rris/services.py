@@ -27,9 +27,11 @@ from scheduler.on_demand import OnDemandCandidates
 from scheduler.rosters import SHIFT_END, SHIFT_START, RosterService
 from scheduler.timed_work import MisfirePolicy, TimedWork
 from scheduler.workload import WorkloadLimits
+from signaling.board_feed import BoardFeed
 from signaling.booked_rooms import BookedRooms
 from signaling.calls import CallService, CallTimings, Notifier
 from signaling.ice import IceConfig
+from signaling.live_board import LiveBoard
 from signaling.presence import PresenceService
 from signaling.records import CallRecords
 from signaling.sockets import SessionSockets
@@ -60,6 +62,8 @@ class Services:
     engine: BookingEngine
     booking_jobs: BookingJobs
     timed: TimedWork
+    live_board: LiveBoard
+    board_feed: BoardFeed
 
     async def close(self) -> None:
         await self.timed.stop()
@@ -127,6 +131,7 @@ def build_services(settings: Settings, clock: Clock, notifier: Notifier) -> Serv
     engine = BookingEngine(bookings, matcher, timed, clock, jobs)
     rosters = RosterService(db, clock, timed, RosteredStandby(presence, sockets, push))
     _register_timed_work(timed, engine, jobs, rosters)
+    live_board = LiveBoard(db, store, presence, clock, settings.candidate_cache_s)
     return Services(
         settings,
         clock,
@@ -150,6 +155,8 @@ def build_services(settings: Settings, clock: Clock, notifier: Notifier) -> Serv
         engine,
         jobs,
         timed,
+        live_board,
+        BoardFeed(live_board, notifier, clock, tasks),
     )
 
 

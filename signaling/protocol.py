@@ -12,6 +12,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 CallIdField = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+# Whom a negotiation message is for, by seat (people are never named to each other). Required in a relay
+# booking's three-party room; a two-party call may leave it out (see signaling.call_documents.relay_target).
+TargetField = Literal["caseworker", "interpreter", "relay_interpreter"] | None
 MAX_SDP_CHARS = 64 * 1024
 MAX_CANDIDATE_CHARS = 1024
 
@@ -38,6 +41,7 @@ class SessionDescriptionPayload(Payload):
     call_id: CallIdField
     type: Literal["offer", "answer"]
     sdp: Annotated[str, StringConstraints(min_length=10, max_length=MAX_SDP_CHARS)]
+    to: TargetField = None
 
 
 class IceCandidate(Payload):
@@ -50,3 +54,10 @@ class IceCandidate(Payload):
 class IceCandidatePayload(Payload):
     call_id: CallIdField
     candidate: IceCandidate | None  # None marks the end of candidates
+    to: TargetField = None
+
+
+class BoardWatchPayload(Payload):
+    """``board:watch``: a coordinator's socket starts (``on``) or stops receiving ``board:update``."""
+
+    on: bool

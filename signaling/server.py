@@ -18,11 +18,13 @@ from core.accounts import SESSION_COOKIE, AccountService, Principal, Role, sessi
 from core.config import Settings
 from core.errors import DomainError, Forbidden, InvalidInput, NotAuthenticated
 from core.logging import log_event
+from signaling.board_feed import BoardFeed
 from signaling.booked_rooms import BookedRooms
 from signaling.calls import CallService
 from signaling.ice import IceConfig
 from signaling.presence import PresenceService
 from signaling.protocol import (
+    BoardWatchPayload,
     CallRefPayload,
     CallRequestPayload,
     IceCandidatePayload,
@@ -95,6 +97,7 @@ def register_handlers(
     ice: IceConfig,
     sockets: SessionSockets,
     rooms: BookedRooms,
+    board: BoardFeed,
 ) -> None:
     """Wire every event to its payload model and domain call."""
 
@@ -148,6 +151,7 @@ def register_handlers(
         log_event(log, "socket.connected", user=view.principal.user_id, role=view.principal.role)
 
     async def disconnect(sid: str, reason: Any = None) -> None:
+        board.unwatch(sid)
         session = await sio.get_session(sid)
         who = session.get("principal")
         if isinstance(who, Principal):
@@ -195,8 +199,8 @@ def register_handlers(
         await calls.decline(who, payload.call_id)
 
     @event("call:hangup", CallRefPayload)
-    async def hangup(who: Principal, sid: str, payload: CallRefPayload) -> None:
-        await calls.hang_up(who, payload.call_id)
+    async def hangup(who: Principal, sid: str, payload: CallRefPayload) -> Ack | None:
+        return await rooms.hang_up(who, payload.call_id)  # in a relay room an interpreter may leave it
 
     @event("call:rejoin", CallRefPayload)
     async def rejoin(who: Principal, sid: str, payload: CallRefPayload) -> Ack:
@@ -208,14 +212,20 @@ def register_handlers(
 
     @event("signal:description", SessionDescriptionPayload)
     async def description(who: Principal, sid: str, payload: SessionDescriptionPayload) -> None:
-        await calls.relay(
-            who, payload.call_id, "signal:description", {"type": payload.type, "sdp": payload.sdp}
-        )
+        body = {"type": payload.type, "sdp": payload.sdp}
+        await calls.relay(who, payload.call_id, "signal:description", body, payload.to)
 
     @event("signal:candidate", IceCandidatePayload)
     async def candidate(who: Principal, sid: str, payload: IceCandidatePayload) -> None:
         body = payload.candidate.model_dump(exclude_none=True) if payload.candidate else None
-        await calls.relay(who, payload.call_id, "signal:candidate", {"candidate": body})
+        await calls.relay(who, payload.call_id, "signal:candidate", {"candidate": body}, payload.to)
+
+    @event("board:watch", BoardWatchPayload)
+    async def watch_board(who: Principal, sid: str, payload: BoardWatchPayload) -> Ack:
+        if payload.on:
+            return {"board": await board.watch(who, sid)}
+        board.unwatch(sid)
+        return {}
 
 
 async def close_session_sockets(sio: socketio.AsyncServer, sockets: SessionSockets, key: str) -> None:

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
 import pytest
 from redis.asyncio import Redis
 
@@ -245,3 +246,34 @@ async def test_two_simultaneous_accepts_from_sockets_on_two_nodes_give_exactly_o
         presence = await cluster.store.get(presence_key(cluster.world.id("ps.male")))
         assert presence is not None
         assert presence.value["state"] == "standby"
+
+
+async def test_a_coordinator_watching_on_one_node_sees_what_happens_on_the_other(
+    cluster: Cluster, clients: list[SignalingClient]
+) -> None:
+    coordinator = await connected(clients, cluster.node1, "coord")
+    watched = await coordinator.call("board:watch", {"on": True})
+    assert watched["ok"], watched
+    interpreter = await connected(clients, cluster.node2, "ps.male")
+    caseworker = await connected(clients, cluster.node2, "cw.a")
+    assert (await interpreter.call("presence:standby", {"on": True}))["state"] == "standby"
+    requested = await caseworker.call("call:request", {"language": "ps"})
+
+    async def board_with_the_request() -> dict:
+        while True:
+            board = await coordinator.next_event("board:update", timeout=5)
+            if [w["call_id"] for w in board["waiting"]] == [requested["call_id"]]:
+                return board
+
+    board = await board_with_the_request()
+    assert board["waiting"][0]["ringing"] == "Test ps.male"
+    assert {i["name"]: i["state"] for i in board["interpreters"]}["Test ps.male"] == "ringing"
+    # The other node draws the same board from the same shared state.
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        async with http.post(
+            f"{cluster.node2.url}/api/login", json={"username": "coord", "password": PASSWORD}
+        ) as resp:
+            assert resp.status == 200
+        async with http.get(f"{cluster.node2.url}/api/live") as resp:
+            seen = await resp.json()
+    assert [w["call_id"] for w in seen["waiting"]] == [requested["call_id"]]
