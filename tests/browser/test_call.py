@@ -4,44 +4,13 @@ and both pages receive each other's audio and video until the caseworker hangs u
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, expect
 
+from tests.browser.pages import receives_media
 from tests.support.browser import logged_in, screenshot
 from tests.support.server import RunningServer
 from tests.support.world import PASSWORD, World
-
-INBOUND = """async () => {
-  const stats = await window.rris.call.pc.getStats();
-  const found = {audioBytes: 0, videoBytes: 0, framesDecoded: 0};
-  stats.forEach((s) => {
-    if (s.type !== "inbound-rtp") return;
-    if (s.kind === "audio") found.audioBytes += s.bytesReceived || 0;
-    if (s.kind !== "video") return;
-    found.videoBytes += s.bytesReceived || 0;
-    found.framesDecoded += s.framesDecoded || 0;
-  });
-  return found;
-}"""
-
-
-async def inbound(page: Page) -> dict[str, Any]:
-    result: dict[str, Any] = await page.evaluate(INBOUND)
-    return result
-
-
-async def receives_media(page: Page) -> None:
-    """Audio bytes, video bytes and decoded frames all rise over a second."""
-    await page.wait_for_function(
-        "() => window.rris.call && window.rris.call.pc.connectionState === 'connected'"
-    )
-    before = await inbound(page)
-    await asyncio.sleep(1.0)
-    after = await inbound(page)
-    assert after["audioBytes"] > before["audioBytes"], (before, after)
-    assert after["videoBytes"] > before["videoBytes"], (before, after)
-    assert after["framesDecoded"] > before["framesDecoded"], (before, after)
 
 
 async def test_a_browser_call_carries_audio_and_video_both_ways_until_hang_up(

@@ -64,14 +64,15 @@ export async function logout() {
   }
 }
 
-/** A page for one role: the session, or a redirect to the login page (or to the user's own console). */
+/** A console page: the session, or a redirect to the login page (or to the user's own console; an admin
+ * shares the coordinator's). */
 export async function requireRole(role) {
   const session = await currentSession();
   if (session === null) {
     location.replace("/");
     return new Promise(() => {});
   }
-  if (session.user.role !== role) {
+  if (consoleOf(session.user.role) !== consoleOf(role)) {
     location.replace(consoleOf(session.user.role));
     return new Promise(() => {});
   }

@@ -1,13 +1,31 @@
 // One call in the page: the local camera and microphone, the peer connection negotiated through the
 // server's signal:* relay, the controls (mute, camera off, audio only, hang up), a connection-quality
 // indicator from getStats() and the "reconnecting" banner. Media goes peer to peer; the server never sees it.
+//
+// Negotiation: the caseworker offers (first after call:accepted, then with an ICE restart whenever either
+// side rejoins); the interpreter answers. Descriptions and candidates are applied one at a time, in order.
+// A page that was reloaded has a new peer connection, so its description carries a new DTLS fingerprint;
+// the old connection cannot take it, and the side receiving it starts a new one too.
 import { request } from "./socket.js";
 import { t } from "./i18n.js";
 
 const QUALITY_EVERY_MS = 2000;
+const MAX_PENDING_CANDIDATES = 200;
+// The banner says the most pressing cause: our own connection, then the other side's, then the media path.
+const BANNER_CAUSES = [
+  ["self", "call.reconnecting"],
+  ["peer", "call.peer_disconnected"],
+  ["media", "call.media_interrupted"],
+];
 
-/** The camera and microphone, or a clear reason why not ("denied", "no_device", "failed"). */
+/** The camera and microphone, or a clear reason why not ("denied", "no_device", "insecure", "failed"). */
 export async function localMedia(audioOnly = false) {
+  if (!navigator.mediaDevices?.getUserMedia) {
+    // Browsers offer the camera only to secure pages (https, or http on localhost).
+    const failure = new Error("insecure");
+    failure.reason = "insecure";
+    throw failure;
+  }
   try {
     return await navigator.mediaDevices.getUserMedia({ audio: true, video: !audioOnly });
   } catch (error) {
@@ -50,11 +68,16 @@ export function qualityOf(report, previous = null) {
   return { rtt, jitter, loss, level, received, lost };
 }
 
+function sdpField(sdp, name) {
+  const match = sdp ? new RegExp(`^a=${name}:(.+)$`, "m").exec(sdp) : null;
+  return match ? match[1].trim() : null;
+}
+
 export class Call {
   /**
    * @param socket the Socket.IO connection
    * @param view {local, remote, quality, banner} elements of the call screen
-   * @param info {callId, role, iceServers}
+   * @param info {callId, role, iceServers, stream}
    */
   constructor(socket, view, { callId, role, iceServers, stream }) {
     this.socket = socket;
@@ -63,81 +86,135 @@ export class Call {
     this.role = role;
     this.iceServers = iceServers || [];
     this.stream = stream;
+    this.polite = role !== "caseworker"; // when both offer at once, the interpreter gives way
     this.pendingCandidates = [];
+    this.signals = Promise.resolve(); // the negotiation steps, one after the other
     this.qualityTimer = null;
     this.lastQuality = null;
+    this.audioOnly = false;
     this.ended = false;
     this.handlers = {
-      "signal:description": (message) => this.onDescription(message),
-      "signal:candidate": (message) => this.onCandidate(message),
+      "signal:description": (message) => this.enqueue(() => this.onDescription(message)),
+      "signal:candidate": (message) => this.enqueue(() => this.onCandidate(message)),
       "call:peer-disconnected": (message) => message.call_id === this.callId && this.showBanner("peer"),
       "call:peer-rejoined": (message) => message.call_id === this.callId && this.onPeerRejoined(),
     };
     for (const [event, handler] of Object.entries(this.handlers)) socket.on(event, handler);
     this.pc = this.newPeerConnection();
+    this.view.local.srcObject = this.stream;
+    this.startQuality();
+  }
+
+  enqueue(step) {
+    this.signals = this.signals.then(step).catch((error) => {
+      if (!this.ended) console.warn("negotiation step failed", error);
+    });
+    return this.signals;
   }
 
   newPeerConnection() {
     const pc = new RTCPeerConnection({ iceServers: this.iceServers });
     for (const track of this.stream.getTracks()) pc.addTrack(track, this.stream);
+    if (this.audioOnly) this.videoSender(pc)?.replaceTrack(null);
     pc.addEventListener("icecandidate", (event) => {
+      if (pc !== this.pc || this.ended) return; // a replaced connection's candidates lead nowhere
       const candidate = event.candidate ? event.candidate.toJSON() : null;
       request(this.socket, "signal:candidate", { call_id: this.callId, candidate }).catch(() => {});
     });
     pc.addEventListener("track", (event) => {
       const [remote] = event.streams;
-      if (remote && this.view.remote.srcObject !== remote) this.view.remote.srcObject = remote;
+      if (pc === this.pc && remote && this.view.remote.srcObject !== remote) this.view.remote.srcObject = remote;
     });
     pc.addEventListener("connectionstatechange", () => {
+      if (pc !== this.pc) return;
       document.body.dataset.connection = pc.connectionState;
       if (pc.connectionState === "connected") this.hideBanner("media");
       if (pc.connectionState === "disconnected" || pc.connectionState === "failed") this.showBanner("media");
+      // A lost media path (a network change) is found again by an ICE restart, which the caseworker offers.
+      if (pc.connectionState === "failed" && this.role === "caseworker") this.offer({ iceRestart: true });
     });
-    this.view.local.srcObject = this.stream;
-    this.startQuality(pc);
     return pc;
   }
 
-  /** The caseworker offers first, once the interpreter accepted (or both are in a booked room). */
-  async offer({ iceRestart = false } = {}) {
-    const offer = await this.pc.createOffer({ iceRestart });
-    await this.pc.setLocalDescription(offer);
+  /** Start over with a new peer connection (the other side's page was reloaded). */
+  replacePeerConnection() {
+    const old = this.pc;
+    this.pc = this.newPeerConnection(); // candidates kept for later stay: they may be the new peer's
+    this.lastQuality = null;
+    old.close();
+  }
+
+  /** Whether a description comes from another peer connection than the one we negotiated with. */
+  fromNewPeer(sdp) {
+    const known = this.pc.remoteDescription?.sdp;
+    return Boolean(known) && sdpField(known, "fingerprint") !== sdpField(sdp, "fingerprint");
+  }
+
+  /** The caseworker offers first, once the interpreter accepted, and again (ICE restart) on every rejoin. */
+  offer({ iceRestart = false } = {}) {
+    return this.enqueue(() => this.sendOffer({ iceRestart }));
+  }
+
+  async sendOffer({ iceRestart = false } = {}) {
+    if (this.ended) return;
+    const pc = this.pc;
+    // An offer the other side never answered (it was away) is withdrawn before the next one.
+    if (pc.signalingState === "have-local-offer") await pc.setLocalDescription({ type: "rollback" });
+    await pc.setLocalDescription(await pc.createOffer({ iceRestart }));
     await request(this.socket, "signal:description", {
       call_id: this.callId,
       type: "offer",
-      sdp: this.pc.localDescription.sdp,
+      sdp: pc.localDescription.sdp,
     });
   }
 
   async onDescription(message) {
     if (message.call_id !== this.callId || this.ended) return;
+    const description = { type: message.type, sdp: message.sdp };
     if (message.type === "offer") {
-      if (this.pc.signalingState !== "stable") {
-        await this.pc.setLocalDescription({ type: "rollback" }); // both offered at once: theirs wins here
-      }
-      await this.pc.setRemoteDescription({ type: "offer", sdp: message.sdp });
+      const glare = this.pc.signalingState !== "stable";
+      if (glare && !this.polite) return; // our own offer stands: the other side answers it
+      if (this.fromNewPeer(message.sdp)) this.replacePeerConnection();
+      else if (glare) await this.pc.setLocalDescription({ type: "rollback" });
+      await this.pc.setRemoteDescription(description);
       await this.flushCandidates();
-      const answer = await this.pc.createAnswer();
-      await this.pc.setLocalDescription(answer);
+      await this.pc.setLocalDescription(await this.pc.createAnswer());
       await request(this.socket, "signal:description", {
         call_id: this.callId,
         type: "answer",
         sdp: this.pc.localDescription.sdp,
       });
-    } else if (this.pc.signalingState === "have-local-offer") {
-      await this.pc.setRemoteDescription({ type: "answer", sdp: message.sdp });
-      await this.flushCandidates();
+      return;
     }
+    if (this.pc.signalingState !== "have-local-offer") return; // an answer to an offer we withdrew
+    if (this.fromNewPeer(message.sdp)) {
+      // Our offer restarted a connection the other side no longer has: both start a new one.
+      this.replacePeerConnection();
+      await this.sendOffer();
+      return;
+    }
+    await this.pc.setRemoteDescription(description);
+    await this.flushCandidates();
   }
 
   async onCandidate(message) {
     if (message.call_id !== this.callId || this.ended) return;
     const candidate = message.candidate ?? null;
-    if (!this.pc.remoteDescription) {
+    if (!this.accepts(candidate)) {
+      // Before the description it belongs to (the relay does not keep their order): keep it for then.
       this.pendingCandidates.push(candidate);
+      this.pendingCandidates.splice(0, this.pendingCandidates.length - MAX_PENDING_CANDIDATES);
       return;
     }
     await this.addCandidate(candidate);
+  }
+
+  /** A candidate of the remote description we hold now (same ICE username fragment). */
+  accepts(candidate) {
+    const remote = this.pc.remoteDescription;
+    if (!remote) return false;
+    const fragment = candidate?.usernameFragment;
+    return !fragment || fragment === sdpField(remote.sdp, "ice-ufrag");
   }
 
   async addCandidate(candidate) {
@@ -151,22 +228,26 @@ export class Call {
   async flushCandidates() {
     const queued = this.pendingCandidates;
     this.pendingCandidates = [];
-    for (const candidate of queued) await this.addCandidate(candidate);
-  }
-
-  /** The other side is back: whoever offers restarts ICE so the media path is found again. */
-  async onPeerRejoined() {
-    this.hideBanner("peer");
-    if (this.role === "caseworker" && this.pc.connectionState !== "connected") {
-      await this.offer({ iceRestart: true }).catch(() => {});
+    for (const candidate of queued) {
+      if (this.accepts(candidate)) await this.addCandidate(candidate);
+      else this.pendingCandidates.push(candidate);
     }
   }
 
-  /** Our own socket came back: take our side of the call again and restart ICE (the caseworker offers). */
+  /** The other side is back (from a new socket, perhaps a reloaded page): the caseworker restarts ICE. */
+  onPeerRejoined() {
+    this.hideBanner("peer");
+    if (this.role === "caseworker") this.offer({ iceRestart: true });
+  }
+
+  /** Our own socket came back (or the page was reloaded): take our side of the call again. */
   async rejoin() {
-    await request(this.socket, "call:rejoin", { call_id: this.callId });
+    const answer = await request(this.socket, "call:rejoin", { call_id: this.callId });
     this.hideBanner("self");
-    if (this.role === "caseworker") await this.offer({ iceRestart: true });
+    if (!answer.peer_present) this.showBanner("peer");
+    // With the other side away the offer could not be relayed; their call:peer-rejoined brings it then.
+    else if (this.role === "caseworker") await this.offer({ iceRestart: true });
+    return answer;
   }
 
   setMuted(muted) {
@@ -177,13 +258,15 @@ export class Call {
     for (const track of this.stream.getVideoTracks()) track.enabled = !off;
   }
 
+  videoSender(pc = this.pc) {
+    return pc.getTransceivers().find((transceiver) => transceiver.receiver.track.kind === "video")?.sender;
+  }
+
   /** Stop sending video altogether (weak networks): the sender carries nothing, no renegotiation needed. */
   async setAudioOnly(audioOnly) {
-    const sender = this.pc.getSenders().find((s) => s.track?.kind === "video" || s.__video);
-    if (!sender) return;
-    sender.__video = true;
+    this.audioOnly = audioOnly;
     const video = this.stream.getVideoTracks()[0] || null;
-    await sender.replaceTrack(audioOnly ? null : video);
+    await this.videoSender()?.replaceTrack(audioOnly ? null : video);
     if (video) video.enabled = !audioOnly;
     this.view.local.hidden = audioOnly;
   }
@@ -193,12 +276,13 @@ export class Call {
     this.close();
   }
 
-  startQuality(pc) {
+  startQuality() {
     clearInterval(this.qualityTimer);
-    this.lastQuality = null;
     this.qualityTimer = setInterval(async () => {
+      const pc = this.pc;
       if (pc.connectionState === "closed") return;
       const quality = qualityOf(await pc.getStats(), this.lastQuality);
+      if (pc !== this.pc) return;
       this.lastQuality = quality;
       this.renderQuality(quality);
     }, QUALITY_EVERY_MS);
@@ -220,16 +304,26 @@ export class Call {
 
   showBanner(cause) {
     const banner = this.view.banner;
-    if (!banner) return;
+    if (!banner || this.ended) return;
     banner.dataset[cause] = "1";
-    banner.hidden = false;
+    this.renderBanner();
   }
 
   hideBanner(cause) {
     const banner = this.view.banner;
     if (!banner) return;
     delete banner.dataset[cause];
-    if (!banner.dataset.peer && !banner.dataset.self && !banner.dataset.media) banner.hidden = true;
+    this.renderBanner();
+  }
+
+  renderBanner() {
+    const banner = this.view.banner;
+    const shown = BANNER_CAUSES.find(([cause]) => banner.dataset[cause]);
+    banner.hidden = !shown;
+    banner.dataset.cause = shown ? shown[0] : "";
+    if (!shown) return;
+    banner.dataset.i18n = shown[1]; // so a change of interface language translates it too
+    banner.textContent = t(shown[1]);
   }
 
   close() {

@@ -3,13 +3,13 @@
 import { apply } from "./i18n.js";
 
 const MARKUP = `
-  <div class="banner" id="reconnecting" role="status" aria-live="assertive" hidden data-i18n="call.reconnecting"></div>
+  <div class="banner" id="reconnecting" role="status" aria-live="assertive" hidden></div>
   <div class="videos">
     <video id="remote-video" autoplay playsinline data-i18n-label="call.remote_video"></video>
     <video id="local-video" autoplay playsinline muted data-i18n-label="call.local_video"></video>
   </div>
   <p class="quality" id="quality" role="status" aria-live="polite" data-level="unknown"></p>
-  <div class="controls">
+  <div class="controls" role="group" data-i18n-label="call.controls">
     <button type="button" id="mute" aria-pressed="false" data-i18n="call.mute"></button>
     <button type="button" id="camera" aria-pressed="false" data-i18n="call.camera_off"></button>
     <button type="button" id="audio-only" aria-pressed="false" data-i18n="call.audio_only"></button>

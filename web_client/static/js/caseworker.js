@@ -13,7 +13,7 @@ const { socket } = await startPage("caseworker");
 const $ = (id) => document.getElementById(id);
 const panels = ["request-panel", "ringing-panel", "unavailable-panel", "call-panel", "ended-panel"];
 let iceServers = [];
-let live = null; // {callId, since, timer, stream, call}
+let live = null; // {callId, since, timer, stream, language, call, cancelling}
 
 function only(...visible) {
   for (const id of panels) show($(id), visible.includes(id));
@@ -24,13 +24,28 @@ function only(...visible) {
 socket.on("connect", async () => {
   const info = await request(socket, "session:info");
   iceServers = info.ice_servers;
+  const current = info.active_call;
   if (live?.call) {
-    await live.call.rejoin().catch(() => endLocally("dropped"));
+    // Back after a dropped connection: take our side of the call again (and restart ICE).
+    await live.call.rejoin().catch(() => lost(live.callId));
+  } else if (!live && current?.state === "active" && current.role === "caseworker") {
+    // The page was reloaded during a call (or the call was accepted just as the connection dropped).
+    await resume(current);
   }
 });
-socket.on("disconnect", () => live?.call?.showBanner("self"));
+socket.on("disconnect", () => {
+  if (live?.call) {
+    live.call.showBanner("self");
+  } else if (live?.callId) {
+    // The server cancels a request whose caseworker's connection closes before an interpreter accepts.
+    endLocally("cancelled");
+    $("request-error").textContent = t("caseworker.connection_lost");
+  }
+});
 socket.on("call:status", (message) => {
-  if (live && message.call_id === live.callId) $("ringing-attempt").textContent = String(message.attempt);
+  if (!live || (live.callId !== null && message.call_id !== live.callId)) return;
+  live.callId = message.call_id; // may come before the answer to call:request
+  $("ringing-attempt").textContent = String(message.attempt);
 });
 socket.on("call:accepted", (message) => {
   if (live && (live.callId === null || message.call_id === live.callId)) startCall(message.call_id);
@@ -41,14 +56,14 @@ socket.on("call:ended", (message) => {
 
 // -- request now ---------------------------------------------------------------------------------------
 
-const chooseLanguage = await bindPicker($("language-search"), $("language"));
+await bindPicker($("language-search"), $("language"));
 const chooseBookingLanguage = await bindPicker($("booking-language-search"), $("booking-language"));
 
 $("request-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   $("request-error").textContent = "";
   const language = $("language").value;
-  if (!language) return;
+  if (!language || live) return;
   let stream;
   try {
     stream = await localMedia(false);
@@ -56,29 +71,38 @@ $("request-form").addEventListener("submit", async (event) => {
     $("request-error").textContent = t(`device.${error.reason}`);
     return;
   }
-  live = { callId: null, since: Date.now(), stream, language, call: null };
+  live = { callId: null, since: Date.now(), stream, language, call: null, cancelling: false };
   $("ringing-attempt").textContent = "0";
+  $("ringing-elapsed").textContent = elapsed(live.since);
   live.timer = setInterval(() => ($("ringing-elapsed").textContent = elapsed(live.since)), 500);
   only("ringing-panel");
+  $("cancel-request").focus();
+  const asked = live;
   try {
     const payload = { language };
     if ($("gender").value) payload.gender = $("gender").value;
     const answer = await request(socket, "call:request", payload);
-    if (live && live.callId === null) live.callId = answer.call_id;
+    if (live !== asked) return; // already over (ended or accepted) by the time the answer came
+    live.callId = answer.call_id;
+    if (answer.attempt) $("ringing-attempt").textContent = String(answer.attempt);
     if (answer.state === "ended") endLocally("no_interpreter");
+    else if (live.cancelling) await cancel();
   } catch (error) {
+    if (live !== asked) return;
     stopLive();
     only("request-panel");
     $("request-error").textContent = t(`error.${error.code}`, { message: error.message });
   }
 });
 
-$("cancel-request").addEventListener("click", async () => {
-  if (!live?.callId) return;
-  await request(socket, "call:cancel", { call_id: live.callId }).catch(() => {});
-});
+async function cancel() {
+  if (!live || live.call) return;
+  live.cancelling = true; // before the request's answer there is no call id yet: cancelled on its arrival
+  if (live.callId) await request(socket, "call:cancel", { call_id: live.callId }).catch(() => {});
+}
+$("cancel-request").addEventListener("click", cancel);
 
-function startCall(callId) {
+function startCall(callId, { resumed = false } = {}) {
   if (!live || live.call) return;
   live.callId = callId;
   clearInterval(live.timer);
@@ -87,7 +111,37 @@ function startCall(callId) {
   live.call = new Call(socket, screen.view, { callId, role: "caseworker", iceServers, stream: live.stream });
   screen.bind(live.call, () => {});
   window.rris.call = live.call;
-  live.call.offer();
+  $("call-panel").focus();
+  if (resumed) live.call.rejoin().catch(() => lost(callId));
+  else live.call.offer();
+}
+
+/** Back on a call this page was part of before it was reloaded. */
+async function resume(current) {
+  let stream;
+  try {
+    stream = await localMedia(false);
+  } catch (error) {
+    $("request-error").textContent = t(`device.${error.reason}`);
+    return;
+  }
+  if (live) {
+    for (const track of stream.getTracks()) track.stop();
+    return;
+  }
+  live = { callId: current.call_id, since: Date.now(), stream, language: current.language, call: null };
+  startCall(current.call_id, { resumed: true });
+}
+
+/** The call could not be taken up again: it ended meanwhile; its record says how. */
+async function lost(callId) {
+  let outcome = "dropped";
+  try {
+    outcome = (await api("GET", `/api/calls/${callId}`)).outcome || outcome;
+  } catch {
+    // No record to read: say the connection was lost.
+  }
+  if (live && live.callId === callId) endLocally(outcome);
 }
 
 async function endLocally(outcome) {
@@ -101,17 +155,22 @@ async function endLocally(outcome) {
       $("booking-date").focus();
     };
     only("unavailable-panel");
+    $("book-instead").focus();
     return;
   }
   if (outcome === "cancelled") {
     only("request-panel");
+    $("request-button").focus();
     return;
   }
   $("ended-message").textContent = t(`call.ended.${outcome}`);
   $("rating").dataset.callId = ended?.callId ?? "";
+  $("rating-error").textContent = "";
+  for (const button of $("rating").querySelectorAll("button")) button.disabled = false;
   show($("rating"), outcome === "completed");
   show($("rating-thanks"), false);
   only("ended-panel");
+  $("ended-panel").focus();
 }
 
 function stopLive() {
@@ -123,17 +182,37 @@ function stopLive() {
   window.rris.call = null;
 }
 
-$("unavailable-close").addEventListener("click", () => only("request-panel"));
-$("ended-close").addEventListener("click", () => only("request-panel"));
+$("unavailable-close").addEventListener("click", () => {
+  only("request-panel");
+  $("request-button").focus();
+});
+$("ended-close").addEventListener("click", () => {
+  only("request-panel");
+  $("request-button").focus();
+});
+
+function labelRating() {
+  for (const button of $("rating").querySelectorAll("button")) {
+    button.setAttribute("aria-label", t(`rating.score.${button.dataset.score}`));
+  }
+}
+labelRating();
+onLanguageChange(labelRating);
+
 for (const button of $("rating").querySelectorAll("button")) {
   button.addEventListener("click", async () => {
     const callId = $("rating").dataset.callId;
+    const buttons = [...$("rating").querySelectorAll("button")];
+    for (const each of buttons) each.disabled = true; // one rating per call
+    $("rating-error").textContent = "";
     try {
       await api("POST", `/api/calls/${callId}/rating`, { score: Number(button.dataset.score) });
       show($("rating"), false);
       show($("rating-thanks"), true);
+      $("ended-close").focus();
     } catch (error) {
-      $("ended-message").textContent = t("error.generic", { message: error.message });
+      for (const each of buttons) each.disabled = false;
+      $("rating-error").textContent = t("rating.failed", { message: error.message });
     }
   });
 }

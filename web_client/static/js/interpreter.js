@@ -17,7 +17,10 @@ let ring = null; // {callId, deadline, timer, tone}
 let call = null;
 let wantStandby = false;
 
+let presence = null;
+
 function renderPresence(state) {
+  presence = state;
   document.body.dataset.presence = state ?? "offline";
   $("presence").textContent = t(`presence.${state ?? "offline"}`);
   $("standby").checked = state === "standby" || state === "ringing";
@@ -28,8 +31,17 @@ socket.on("connect", async () => {
   const info = await request(socket, "session:info");
   iceServers = info.ice_servers;
   renderPresence(info.presence);
+  const current = info.active_call;
+  if (ring) {
+    // A ring is released (as a decline) when the socket it reached closes.
+    stopRing();
+    $("presence").textContent = t("interpreter.missed");
+  }
   if (call) {
-    await call.rejoin().catch(() => finishCall("dropped"));
+    // Back after a dropped connection: take our side of the call again.
+    await call.rejoin().catch(() => lost(call.callId));
+  } else if (current?.state === "active" && current.role === "interpreter") {
+    await resume(current); // the page was reloaded during a call
   } else if (wantStandby && info.presence !== "standby") {
     renderPresence((await request(socket, "presence:standby", { on: true })).state);
   }
@@ -89,7 +101,11 @@ socket.on("call:ring", async (message) => {
   $("accept").focus();
 });
 socket.on("call:ring-cancelled", (message) => {
-  if (ring && message.call_id === ring.callId) stopRing();
+  if (!ring || message.call_id !== ring.callId) return;
+  stopRing();
+  // Cancelled by the caseworker: still on standby; not answered in time: away (presence:state says so too).
+  renderPresence(message.reason === "cancelled" ? "standby" : "away");
+  $("standby").focus();
 });
 
 function stopRing() {
@@ -112,20 +128,64 @@ $("accept").addEventListener("click", async () => {
     $("presence").textContent = t(`device.${error.reason}`);
     return;
   }
+  // The call listens before it is accepted: the caseworker's offer may overtake the accept's answer.
+  startCall(callId, stream, { shown: false });
   try {
     await request(socket, "call:accept", { call_id: callId });
   } catch (error) {
-    for (const track of stream.getTracks()) track.stop();
+    call.close();
+    call = null;
+    window.rris.call = null;
+    renderPresence((await request(socket, "session:info").catch(() => ({ presence: null }))).presence);
     $("presence").textContent = t("interpreter.missed");
     return;
   }
-  renderPresence("in_call");
-  show($("call-panel"));
+  showCall();
+});
+
+function startCall(callId, stream, { shown = true } = {}) {
   const screen = renderCallScreen($("call-panel"));
   call = new Call(socket, screen.view, { callId, role: "interpreter", iceServers, stream });
   screen.bind(call, () => {});
   window.rris.call = call;
-});
+  if (shown) showCall();
+}
+
+function showCall() {
+  renderPresence("in_call");
+  show($("ended-panel"), false);
+  show($("call-panel"));
+  $("call-panel").focus();
+}
+
+/** Back on a call this page was part of before it was reloaded: a new peer connection, offered by the
+ * caseworker once they learn (call:peer-rejoined) that we are back. */
+async function resume(current) {
+  let stream;
+  try {
+    stream = await localMedia(false);
+  } catch (error) {
+    $("presence").textContent = t(`device.${error.reason}`);
+    return;
+  }
+  if (call) {
+    for (const track of stream.getTracks()) track.stop();
+    return;
+  }
+  startCall(current.call_id, stream);
+  await call.rejoin().catch(() => lost(current.call_id));
+}
+
+/** The call could not be taken up again: it ended meanwhile; its record says how. */
+async function lost(callId) {
+  let outcome = "dropped";
+  try {
+    outcome = (await api("GET", `/api/calls/${callId}`)).outcome || outcome;
+  } catch {
+    // No record to read: say the connection was lost.
+  }
+  if (call && call.callId === callId) finishCall(outcome);
+}
 
 $("decline").addEventListener("click", async () => {
   if (!ring) return;
@@ -133,6 +193,7 @@ $("decline").addEventListener("click", async () => {
   stopRing();
   await request(socket, "call:decline", { call_id: callId }).catch(() => {});
   renderPresence("standby");
+  $("standby").focus();
 });
 
 socket.on("call:ended", (message) => {
@@ -146,8 +207,12 @@ function finishCall(outcome) {
   show($("call-panel"), false);
   $("ended-message").textContent = t(`call.ended.${outcome}`);
   show($("ended-panel"));
+  $("ended-panel").focus();
 }
-$("ended-close").addEventListener("click", () => show($("ended-panel"), false));
+$("ended-close").addEventListener("click", () => {
+  show($("ended-panel"), false);
+  $("standby").focus();
+});
 
 // -- device check ----------------------------------------------------------------------------------------
 
@@ -194,7 +259,11 @@ async function listOffers() {
 }
 
 socket.on("notification", () => listOffers());
-onLanguageChange(() => listOffers());
+onLanguageChange(() => {
+  renderPresence(presence);
+  listOffers();
+  mountAvailabilityEditor($("availability-editor"), session.user.id);
+});
 await listOffers();
 await mountAvailabilityEditor($("availability-editor"), session.user.id);
 document.body.dataset.ready = "true";

@@ -1,6 +1,7 @@
 // The language picker: the languages asylum authorities in the region most often need, searchable by English
-// name, native name and code. Native names in right-to-left scripts are marked dir="rtl" so they display
-// correctly inside left-to-right text.
+// name, native name and code. Native names in right-to-left scripts are isolated in their own direction so
+// they display correctly inside left-to-right text: <bdi dir="rtl"> in markup, and inside an <option>, whose
+// list box draws only its text (never child elements), the Unicode isolates that <bdi> stands for.
 
 let cached = null;
 
@@ -33,6 +34,16 @@ export function languageLabel(language) {
   return label;
 }
 
+const RIGHT_TO_LEFT_ISOLATE = "\u2067";
+const LEFT_TO_RIGHT_ISOLATE = "\u2066";
+const POP_DIRECTIONAL_ISOLATE = "\u2069";
+
+/** The text of a picker <option>, "English — native (code)", the native name isolated in its direction. */
+export function optionLabel(language) {
+  const isolate = language.rtl ? RIGHT_TO_LEFT_ISOLATE : LEFT_TO_RIGHT_ISOLATE;
+  return `${language.english} — ${isolate}${language.native}${POP_DIRECTIONAL_ISOLATE} (${language.code})`;
+}
+
 /** Wire a search box to a listbox-like <select>: typing filters the options, the select holds the value. */
 export async function bindPicker(search, select, onChange = () => {}) {
   const all = await languages();
@@ -43,7 +54,7 @@ export async function bindPicker(search, select, onChange = () => {}) {
       ...shown.map((language) => {
         const option = document.createElement("option");
         option.value = language.code;
-        option.append(languageLabel(language).textContent);
+        option.textContent = optionLabel(language);
         return option;
       }),
     );
