@@ -15,9 +15,10 @@ from core.clock import FakeClock
 from core.db import Database
 from core.ids import OrganisationId, UserId
 from core.migrate import upgrade
-from core.models import BookingRow, InterpreterAssignmentRow, OrganisationRow, UserRow
+from core.models import BookingRow, InterpreterAssignmentRow, OrganisationRow
 from scheduler.bookings import BookingRequest, BookingService
 from tests.support.external import fresh_postgres_database
+from tests.support.rows import user_row
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 DAY = datetime(2026, 3, 3, tzinfo=UTC)  # the day the tests book, tomorrow by the fake clock
@@ -63,18 +64,7 @@ async def seed(db: Database) -> None:
         people += [(ELSEWHERE_CASEWORKER, OTHER_OFFICE, "caseworker")]
         people += [(uid, OTHER_OFFICE, "interpreter") for uid in INTERPRETERS]
         for uid, org, role in people:
-            session.add(
-                UserRow(
-                    id=uid,
-                    organisation_id=org,
-                    username=uid,
-                    display_name=uid,
-                    password_hash="-",
-                    role=role,
-                    active=True,
-                    created_at=NOW,
-                )
-            )
+            session.add(user_row(uid, org, role, NOW))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

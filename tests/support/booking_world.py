@@ -38,6 +38,7 @@ from scheduler.offers import BookingEngine
 from scheduler.requirements import BookingRequirements
 from scheduler.timers import RecordingTimers
 from scheduler.workload import WorkloadLimits
+from tests.support.rows import user_row
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday
 TOMORROW = datetime(2026, 3, 3, tzinfo=UTC)
@@ -180,18 +181,7 @@ async def _seed(db: Database) -> None:
             (OTHER_CASEWORKER, OFFICE, "caseworker"),
             (COORDINATOR, OFFICE, "coordinator"),
         ):
-            session.add(
-                UserRow(
-                    id=uid,
-                    organisation_id=org,
-                    username=uid,
-                    display_name=uid,
-                    password_hash="-",
-                    role=role,
-                    active=True,
-                    created_at=NOW,
-                )
-            )
+            session.add(user_row(uid, org, role, NOW))
 
 
 @asynccontextmanager
