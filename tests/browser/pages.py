@@ -24,6 +24,11 @@ INBOUND = """async (pc) => {
   return found;
 }"""
 CONNECTED = "() => window.rris.call && window.rris.call.pc.connectionState === 'connected'"
+# The peer connection a test measures: the page's call, or in a booked room the pair with one other seat.
+PEER_CONNECTION = """(peer) => {
+  const call = peer === null ? window.rris.call : window.rris.room && window.rris.room.calls[peer];
+  return call ? call.pc : null;
+}"""
 
 
 async def inbound(page: Page) -> dict[str, Any]:
@@ -32,16 +37,20 @@ async def inbound(page: Page) -> dict[str, Any]:
     return result
 
 
-async def receives_media(page: Page) -> None:
+async def receives_media(page: Page, peer: str | None = None) -> None:
     """Audio bytes, video bytes and decoded frames all rise over a second on the page's connected peer
-    connection (measured again should the page replace it meanwhile)."""
+    connection (measured again should the page replace it meanwhile); ``peer``: in a booked room, the one
+    with that seat."""
+    current = f"({PEER_CONNECTION})({'null' if peer is None else repr(peer)})"
     for _ in range(5):
-        await page.wait_for_function(CONNECTED)
-        pc = await page.evaluate_handle("() => window.rris.call.pc")
+        await page.wait_for_function(
+            f"() => {{ const pc = {current}; return pc && pc.connectionState === 'connected'; }}"
+        )
+        pc = await page.evaluate_handle(f"() => {current}")
         before = await pc.evaluate(INBOUND)
         await asyncio.sleep(1.0)
         after = await pc.evaluate(INBOUND)
-        if await pc.evaluate("(pc) => pc === window.rris.call.pc && pc.connectionState === 'connected'"):
+        if await pc.evaluate(f"(pc) => pc === {current} && pc.connectionState === 'connected'"):
             break
     assert after["audioBytes"] > before["audioBytes"], (before, after)
     assert after["videoBytes"] > before["videoBytes"], (before, after)

@@ -6,6 +6,10 @@
 // side rejoins); the interpreter answers. Descriptions and candidates are applied one at a time, in order.
 // A page that was reloaded has a new peer connection, so its description carries a new DTLS fingerprint;
 // the old connection cannot take it, and the side receiving it starts a new one too.
+//
+// In a booked room (room.js) a Call is one pair of a mesh: it names its `peer` (the other side's role), sends
+// every signal:* message `to` it and takes only those `from` it; which of the pair offers comes from the
+// room's seat order, and the room owns the local stream.
 import { request } from "./socket.js";
 import { t } from "./i18n.js";
 
@@ -77,16 +81,19 @@ export class Call {
   /**
    * @param socket the Socket.IO connection
    * @param view {local, remote, quality, banner} elements of the call screen
-   * @param info {callId, role, iceServers, stream}
+   * @param info {callId, role, iceServers, stream}, and in a booked room {peer, offerer, ownsStream: false}
    */
-  constructor(socket, view, { callId, role, iceServers, stream }) {
+  constructor(socket, view, { callId, role, iceServers, stream, peer = null, offerer = null, ownsStream = true }) {
     this.socket = socket;
     this.view = view;
     this.callId = callId;
     this.role = role;
+    this.peer = peer;
+    this.offerer = offerer ?? role === "caseworker";
+    this.ownsStream = ownsStream;
     this.iceServers = iceServers || [];
     this.stream = stream;
-    this.polite = role !== "caseworker"; // when both offer at once, the interpreter gives way
+    this.polite = !this.offerer; // when both offer at once, the side that answers gives way
     this.pendingCandidates = [];
     this.signals = Promise.resolve(); // the negotiation steps, one after the other
     this.qualityTimer = null;
@@ -96,13 +103,23 @@ export class Call {
     this.handlers = {
       "signal:description": (message) => this.enqueue(() => this.onDescription(message)),
       "signal:candidate": (message) => this.enqueue(() => this.onCandidate(message)),
-      "call:peer-disconnected": (message) => message.call_id === this.callId && this.showBanner("peer"),
-      "call:peer-rejoined": (message) => message.call_id === this.callId && this.onPeerRejoined(),
+      "call:peer-disconnected": (message) => this.concerns(message, message.role) && this.showBanner("peer"),
+      "call:peer-rejoined": (message) => this.concerns(message, message.role) && this.onPeerRejoined(),
     };
     for (const [event, handler] of Object.entries(this.handlers)) socket.on(event, handler);
     this.pc = this.newPeerConnection();
     this.view.local.srcObject = this.stream;
     this.startQuality();
+  }
+
+  /** Whether a message is about this call (and, in a room, comes from or names our peer). */
+  concerns(message, role = message.from) {
+    return message.call_id === this.callId && (this.peer === null || role === this.peer);
+  }
+
+  /** A signal:* payload, addressed to our peer in a room. */
+  addressed(payload) {
+    return this.peer === null ? payload : { ...payload, to: this.peer };
   }
 
   enqueue(step) {
@@ -119,7 +136,7 @@ export class Call {
     pc.addEventListener("icecandidate", (event) => {
       if (pc !== this.pc || this.ended) return; // a replaced connection's candidates lead nowhere
       const candidate = event.candidate ? event.candidate.toJSON() : null;
-      request(this.socket, "signal:candidate", { call_id: this.callId, candidate }).catch(() => {});
+      request(this.socket, "signal:candidate", this.addressed({ call_id: this.callId, candidate })).catch(() => {});
     });
     pc.addEventListener("track", (event) => {
       const [remote] = event.streams;
@@ -130,8 +147,8 @@ export class Call {
       document.body.dataset.connection = pc.connectionState;
       if (pc.connectionState === "connected") this.hideBanner("media");
       if (pc.connectionState === "disconnected" || pc.connectionState === "failed") this.showBanner("media");
-      // A lost media path (a network change) is found again by an ICE restart, which the caseworker offers.
-      if (pc.connectionState === "failed" && this.role === "caseworker") this.offer({ iceRestart: true });
+      // A lost media path (a network change) is found again by an ICE restart, which the offering side makes.
+      if (pc.connectionState === "failed" && this.offerer) this.offer({ iceRestart: true });
     });
     return pc;
   }
@@ -150,7 +167,7 @@ export class Call {
     return Boolean(known) && sdpField(known, "fingerprint") !== sdpField(sdp, "fingerprint");
   }
 
-  /** The caseworker offers first, once the interpreter accepted, and again (ICE restart) on every rejoin. */
+  /** The offering side (the caseworker in a two-party call) offers first, and again (ICE restart) on rejoins. */
   offer({ iceRestart = false } = {}) {
     return this.enqueue(() => this.sendOffer({ iceRestart }));
   }
@@ -161,15 +178,15 @@ export class Call {
     // An offer the other side never answered (it was away) is withdrawn before the next one.
     if (pc.signalingState === "have-local-offer") await pc.setLocalDescription({ type: "rollback" });
     await pc.setLocalDescription(await pc.createOffer({ iceRestart }));
-    await request(this.socket, "signal:description", {
-      call_id: this.callId,
-      type: "offer",
-      sdp: pc.localDescription.sdp,
-    });
+    await request(
+      this.socket,
+      "signal:description",
+      this.addressed({ call_id: this.callId, type: "offer", sdp: pc.localDescription.sdp }),
+    );
   }
 
   async onDescription(message) {
-    if (message.call_id !== this.callId || this.ended) return;
+    if (!this.concerns(message) || this.ended) return;
     const description = { type: message.type, sdp: message.sdp };
     if (message.type === "offer") {
       const glare = this.pc.signalingState !== "stable";
@@ -179,11 +196,11 @@ export class Call {
       await this.pc.setRemoteDescription(description);
       await this.flushCandidates();
       await this.pc.setLocalDescription(await this.pc.createAnswer());
-      await request(this.socket, "signal:description", {
-        call_id: this.callId,
-        type: "answer",
-        sdp: this.pc.localDescription.sdp,
-      });
+      await request(
+        this.socket,
+        "signal:description",
+        this.addressed({ call_id: this.callId, type: "answer", sdp: this.pc.localDescription.sdp }),
+      );
       return;
     }
     if (this.pc.signalingState !== "have-local-offer") return; // an answer to an offer we withdrew
@@ -198,7 +215,7 @@ export class Call {
   }
 
   async onCandidate(message) {
-    if (message.call_id !== this.callId || this.ended) return;
+    if (!this.concerns(message) || this.ended) return;
     const candidate = message.candidate ?? null;
     if (!this.accepts(candidate)) {
       // Before the description it belongs to (the relay does not keep their order): keep it for then.
@@ -237,7 +254,7 @@ export class Call {
   /** The other side is back (from a new socket, perhaps a reloaded page): the caseworker restarts ICE. */
   onPeerRejoined() {
     this.hideBanner("peer");
-    if (this.role === "caseworker") this.offer({ iceRestart: true });
+    if (this.offerer) this.offer({ iceRestart: true });
   }
 
   /** Our own socket came back (or the page was reloaded): take our side of the call again. */
@@ -246,7 +263,7 @@ export class Call {
     this.hideBanner("self");
     if (!answer.peer_present) this.showBanner("peer");
     // With the other side away the offer could not be relayed; their call:peer-rejoined brings it then.
-    else if (this.role === "caseworker") await this.offer({ iceRestart: true });
+    else if (this.offerer) await this.offer({ iceRestart: true });
     return answer;
   }
 
@@ -332,8 +349,9 @@ export class Call {
     clearInterval(this.qualityTimer);
     for (const [event, handler] of Object.entries(this.handlers)) this.socket.off(event, handler);
     this.pc.close();
-    for (const track of this.stream.getTracks()) track.stop();
     this.view.remote.srcObject = null;
+    if (!this.ownsStream) return; // the room's stream and screen outlive each of its pairs
+    for (const track of this.stream.getTracks()) track.stop();
     this.view.local.srcObject = null;
     if (this.view.banner) this.view.banner.hidden = true;
   }

@@ -1,11 +1,19 @@
 // The call screen both caseworkers and interpreters see: remote and local video, the controls and the
-// quality indicator. It builds its markup into a container so both consoles share one implementation.
+// quality indicator. It builds its markup into a container so both consoles share one implementation. A booked
+// room's screen has one captioned remote video per other seat (two in a relay room).
 import { apply } from "./i18n.js";
 
-const MARKUP = `
+const REMOTE = `<video id="remote-video" autoplay playsinline data-i18n-label="call.remote_video"></video>`;
+const SEAT = (role) => `
+    <figure class="seat" data-role="${role}">
+      <video id="remote-video-${role}" autoplay playsinline data-i18n-label="room.role.${role}"></video>
+      <figcaption data-i18n="room.role.${role}"></figcaption>
+      <p class="seat-status" role="status" hidden></p>
+    </figure>`;
+const MARKUP = (remotes) => `
   <div class="banner" id="reconnecting" role="status" aria-live="assertive" hidden></div>
-  <div class="videos">
-    <video id="remote-video" autoplay playsinline data-i18n-label="call.remote_video"></video>
+  <div class="videos${remotes ? " seats" : ""}">
+    ${remotes ? remotes.map(SEAT).join("") : REMOTE}
     <video id="local-video" autoplay playsinline muted data-i18n-label="call.local_video"></video>
   </div>
   <p class="quality" id="quality" role="status" aria-live="polite" data-level="unknown"></p>
@@ -24,12 +32,16 @@ function toggle(button, onChange) {
   });
 }
 
-/** Render the screen into ``container``; returns the view the Call needs and a binder for the controls. */
-export function renderCallScreen(container) {
-  container.innerHTML = MARKUP;
+/** Render the screen into ``container``; returns the view the Call (or Room) needs and a binder for the
+ * controls. ``remotes``: the other seats' roles, for a booked room. */
+export function renderCallScreen(container, { remotes = null } = {}) {
+  container.innerHTML = MARKUP(remotes);
   apply(container);
   const view = {
-    remote: container.querySelector("#remote-video"),
+    remote: container.querySelector("video:not(#local-video)"),
+    remotes: Object.fromEntries(
+      (remotes || []).map((role) => [role, container.querySelector(`.seat[data-role="${role}"]`)]),
+    ),
     local: container.querySelector("#local-video"),
     quality: container.querySelector("#quality"),
     banner: container.querySelector("#reconnecting"),
@@ -39,8 +51,7 @@ export function renderCallScreen(container) {
     toggle(container.querySelector("#camera"), (on) => call.setCameraOff(on));
     toggle(container.querySelector("#audio-only"), (on) => call.setAudioOnly(on));
     container.querySelector("#hangup").addEventListener("click", async () => {
-      await call.hangUp();
-      onHangUp();
+      onHangUp(await call.hangUp());
     });
   };
   return { view, bind };

@@ -1,13 +1,15 @@
 // The caseworker's console: an interpreter now (request, ringing, the call, the rating), the device check,
-// and bookings for later.
+// bookings for later, and joining a booked session once its room is open.
 import { api, newIdempotencyKey } from "./api.js";
 import { Call, localMedia } from "./call.js";
 import { renderCallScreen } from "./call_screen.js";
 import { onLanguageChange, t } from "./i18n.js";
 import { bindPicker, nameOf } from "./languages.js";
+import { showBookings } from "./bookings_table.js";
 import { DeviceCheck } from "./precall.js";
 import { request } from "./socket.js";
 import { elapsed, show, startPage } from "./page.js";
+import { bookedSessions } from "./room.js";
 
 const { socket } = await startPage("caseworker");
 const $ = (id) => document.getElementById(id);
@@ -19,13 +21,38 @@ function only(...visible) {
   for (const id of panels) show($(id), visible.includes(id));
 }
 
+const booked = bookedSessions(
+  socket,
+  { panel: $("room-panel"), title: $("room-title"), details: $("room-details"), join: $("room-join"),
+    error: $("room-error"), callPanel: $("call-panel") },
+  {
+    iceServers: () => iceServers,
+    busy: () => live !== null,
+    entered: () => {
+      only("call-panel");
+      $("call-panel").focus();
+    },
+    exited: (outcome) => {
+      // A booked session has no call record to rate: its trace is the booking.
+      $("ended-message").textContent = t(`call.ended.${outcome}`);
+      show($("rating"), false);
+      show($("rating-thanks"), false);
+      only("ended-panel");
+      $("ended-panel").focus();
+    },
+  },
+);
+
 // -- the socket ---------------------------------------------------------------------------------------
 
 socket.on("connect", async () => {
   const info = await request(socket, "session:info");
   iceServers = info.ice_servers;
   const current = info.active_call;
-  if (live?.call) {
+  await booked.connected(info);
+  if (booked.active() || (current && booked.isRoom(current.call_id, info))) {
+    // A booked room is taken up again by its own panel (above), not as an on-demand call.
+  } else if (live?.call) {
     // Back after a dropped connection: take our side of the call again (and restart ICE).
     await live.call.rejoin().catch(() => lost(live.callId));
   } else if (!live && current?.state === "active" && current.role === "caseworker") {
@@ -257,37 +284,11 @@ $("booking-form").addEventListener("submit", async (event) => {
   }
 });
 
-async function listBookings() {
-  const { bookings } = await api("GET", "/api/bookings");
-  const rows = [];
-  for (const booking of bookings) {
-    const row = document.createElement("tr");
-    row.dataset.bookingId = booking.id;
-    const when = new Date(booking.start).toLocaleString(document.documentElement.lang, {
-      dateStyle: "medium",
-      timeStyle: "short",
-    });
-    for (const text of [when, await nameOf(booking.language), t(`booking.state.${booking.state}`)]) {
-      const cell = document.createElement("td");
-      cell.textContent = text;
-      row.append(cell);
-    }
-    const actions = document.createElement("td");
-    if (["requested", "offered", "confirmed"].includes(booking.state)) {
-      const cancel = document.createElement("button");
-      cancel.type = "button";
-      cancel.textContent = t("booking.cancel");
-      cancel.addEventListener("click", async () => {
-        await api("POST", `/api/bookings/${booking.id}/cancel`);
-        await listBookings();
-      });
-      actions.append(cancel);
-    }
-    row.append(actions);
-    rows.push(row);
-  }
-  $("bookings").tBodies[0].replaceChildren(...rows);
-}
+const CANCELLABLE = ["requested", "offered", "confirmed"];
+const listBookings = () =>
+  showBookings($("bookings").tBodies[0], (booking) =>
+    CANCELLABLE.includes(booking.state) ? [{ verb: "cancel" }] : [],
+  );
 
 onLanguageChange(() => listBookings());
 await listBookings();

@@ -1,14 +1,17 @@
 // The interpreter's console: standby, the incoming ring (sound, details, countdown, accept or decline), the
-// call, upcoming bookings to confirm or decline, and the weekly availability.
+// call, upcoming bookings to confirm or decline, the weekly availability, and joining a booked session once
+// its room is open.
 import { api } from "./api.js";
 import { Call, localMedia } from "./call.js";
 import { renderCallScreen } from "./call_screen.js";
 import { onLanguageChange, t } from "./i18n.js";
 import { nameOf } from "./languages.js";
+import { showBookings } from "./bookings_table.js";
 import { DeviceCheck } from "./precall.js";
 import { request } from "./socket.js";
 import { show, startPage } from "./page.js";
 import { mountAvailabilityEditor } from "./availability.js";
+import { bookedSessions } from "./room.js";
 
 const { session, socket } = await startPage("interpreter");
 const $ = (id) => document.getElementById(id);
@@ -27,17 +30,43 @@ function renderPresence(state) {
   $("standby").disabled = state === "in_call" || state === "ringing";
 }
 
+const booked = bookedSessions(
+  socket,
+  { panel: $("room-panel"), title: $("room-title"), details: $("room-details"), join: $("room-join"),
+    error: $("room-error"), callPanel: $("call-panel") },
+  {
+    iceServers: () => iceServers,
+    busy: () => call !== null || ring !== null,
+    entered: () => showCall(),
+    exited: (outcome) => {
+      show($("call-panel"), false);
+      // Left a relay room that waits for us: no longer held for it (the panel offers to rejoin).
+      renderPresence("away");
+      if (outcome === "left") {
+        $("room-join").focus();
+        return;
+      }
+      $("ended-message").textContent = t(`call.ended.${outcome}`);
+      show($("ended-panel"));
+      $("ended-panel").focus();
+    },
+  },
+);
+
 socket.on("connect", async () => {
   const info = await request(socket, "session:info");
   iceServers = info.ice_servers;
   renderPresence(info.presence);
   const current = info.active_call;
+  await booked.connected(info);
   if (ring) {
     // A ring is released (as a decline) when the socket it reached closes.
     stopRing();
     $("presence").textContent = t("interpreter.missed");
   }
-  if (call) {
+  if (booked.active() || (current && booked.isRoom(current.call_id, info))) {
+    // A booked room is taken up again by its own panel (above), not as an on-demand call.
+  } else if (call) {
     // Back after a dropped connection: take our side of the call again.
     await call.rejoin().catch(() => lost(call.callId));
   } else if (current?.state === "active" && current.role === "interpreter") {
@@ -49,7 +78,7 @@ socket.on("connect", async () => {
 socket.on("presence:state", (message) => renderPresence(message.state));
 socket.on("disconnect", () => {
   call?.showBanner("self");
-  if (!call) renderPresence("offline");
+  if (!call && !booked.active()) renderPresence("offline");
 });
 
 $("standby").addEventListener("change", async () => {
@@ -222,41 +251,10 @@ $("device-stop").addEventListener("click", () => check.stop());
 
 // -- bookings offered to me ------------------------------------------------------------------------------
 
-async function listOffers() {
-  const { bookings } = await api("GET", "/api/bookings");
-  const rows = [];
-  for (const booking of bookings) {
-    const row = document.createElement("tr");
-    row.dataset.bookingId = booking.id;
-    const when = new Date(booking.start).toLocaleString(document.documentElement.lang, {
-      dateStyle: "medium",
-      timeStyle: "short",
-    });
-    for (const text of [when, await nameOf(booking.language), t(`booking.state.${booking.state}`)]) {
-      const cell = document.createElement("td");
-      cell.textContent = text;
-      row.append(cell);
-    }
-    const actions = document.createElement("td");
-    const answer = (verb, body) => {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.textContent = t(`booking.${verb}`);
-      button.addEventListener("click", async () => {
-        await api("POST", `/api/bookings/${booking.id}/${verb}`, body);
-        await listOffers();
-      });
-      actions.append(button);
-    };
-    if (booking.state === "offered") {
-      answer("accept", { version: booking.version });
-      answer("decline");
-    }
-    row.append(actions);
-    rows.push(row);
-  }
-  $("offers").tBodies[0].replaceChildren(...rows);
-}
+const listOffers = () =>
+  showBookings($("offers").tBodies[0], (booking) =>
+    booking.state === "offered" ? [{ verb: "accept", body: { version: booking.version } }, { verb: "decline" }] : [],
+  );
 
 socket.on("notification", () => listOffers());
 onLanguageChange(() => {
