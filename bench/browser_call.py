@@ -265,7 +265,7 @@ def main() -> None:
     if not 2 <= args.calls <= 500:
         parser.error("--calls 2..500")
     if not CHROMIUM.is_file():
-        sys.exit(f"{CHROMIUM} is not installed (scripts/setup-browser installs Debian's chromium)")
+        sys.exit(f"{CHROMIUM} is not installed (scripts/setup-test-packages installs Debian's chromium)")
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="rris-bench-") as tmp:
         timelines = asyncio.run(run(args, Path(tmp)))

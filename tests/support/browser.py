@@ -1,7 +1,7 @@
 """Debian's headless Chromium driven by Playwright, with a fake camera and microphone, for browser tests.
 
 Playwright never downloads a browser here: it starts ``/usr/bin/chromium`` (installed by
-``scripts/setup-browser``). Without it the tests skip, except in CI (``RRIS_REQUIRE_SERVICES=1``), where
+``scripts/setup-test-packages``). Without it the tests skip, except in CI (``RRIS_REQUIRE_SERVICES=1``), where
 they fail.
 """
 
@@ -30,7 +30,9 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 def require_chromium() -> Path:
     if not CHROMIUM.is_file():
-        unavailable(str(CHROMIUM), FileNotFoundError("not installed; scripts/setup-browser installs it"))
+        unavailable(
+            str(CHROMIUM), FileNotFoundError("not installed; scripts/setup-test-packages installs it")
+        )
     return CHROMIUM
 
 
