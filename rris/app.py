@@ -16,6 +16,7 @@ from rris.http import (
     interpreters,
     live,
     notifications,
+    precall,
     reports,
     rosters,
 )
@@ -63,6 +64,7 @@ def create_app(
             *rosters.routes(),
             *live.routes(),
             *notifications.routes(),
+            *precall.routes(),
             *web_pages.routes(),
         ]
     )

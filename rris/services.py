@@ -16,6 +16,7 @@ from core.passwords import PasswordHasher
 from core.rate_limit import FailureLimiter
 from core.state_store import MemoryStateStore, RedisStateStore, StateStore
 from core.tasks import TaskHolder
+from media.precall import PrecallTests
 from rris.booking_rooms import SignallingRooms
 from scheduler.availability_store import AvailabilityStore
 from scheduler.booking_jobs import BookingJobs
@@ -64,9 +65,11 @@ class Services:
     timed: TimedWork
     live_board: LiveBoard
     board_feed: BoardFeed
+    precall: PrecallTests
 
     async def close(self) -> None:
         await self.timed.stop()
+        await self.precall.close()
         await self.tasks.close()
         await self.store.close()
         await self.db.close()
@@ -157,6 +160,7 @@ def build_services(settings: Settings, clock: Clock, notifier: Notifier) -> Serv
         timed,
         live_board,
         BoardFeed(live_board, notifier, clock, tasks),
+        PrecallTests(clock, tasks),
     )
 
 
