@@ -25,6 +25,7 @@ from signaling.call_documents import (
     others,
     record_of,
 )
+from signaling.call_quality import quality_key
 from signaling.live import update
 from signaling.presence import PresenceService
 from signaling.records import CallRecords
@@ -69,6 +70,7 @@ class CallEndings:
         call = entry.value
         booked = booking_of(call) is not None
         await self._store.delete(call_key(call_id))
+        await self._store.delete(quality_key(call_id))  # the telemetry series goes with the call
         if not booked:  # a booked room never held the caseworker's one on-demand request
             await self._store.delete(caseworker_key(call["caseworker"]))
         await self._store.set_remove(LIVE_CALLS, call_id)

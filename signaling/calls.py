@@ -42,6 +42,7 @@ from signaling.call_documents import (
     seat_of,
 )
 from signaling.call_endings import CallEndings
+from signaling.call_quality import CallQuality
 from signaling.candidates import CandidateSource
 from signaling.live import update
 from signaling.presence import PresenceService
@@ -99,6 +100,7 @@ class CallService:
         self._clock = clock
         self._tasks = tasks
         self._timings = timings
+        self.quality = CallQuality(store, notifier, clock)  # telemetry of the active calls
         self.endings = CallEndings(store, presence, records, notifier, clock, tasks, timings)
         self._hunt = RingHunt(store, presence, candidates, notifier, clock, tasks, timings, self.endings)
 

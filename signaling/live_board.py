@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +29,7 @@ from core.ids import CallId, OrganisationId, UserId
 from core.models import InterpreterLanguageRow, InterpreterOrganisationRow, UserRow
 from core.state_store import Document, StateStore
 from signaling.call_documents import LIVE_CALLS, RELAY_INTERPRETER, booking_of, call_key
+from signaling.call_quality import latest_scores, quality_key
 from signaling.presence import Presence, PresenceService
 from signaling.states import CallState, PresenceState
 
@@ -113,6 +114,7 @@ class CallLine:
     duration_s: int
     interpreters: tuple[str, ...]  # by name; two in a relay booking's room
     absent: tuple[str, ...]  # roles not in the call now (a dropped connection, a booked side not joined yet)
+    quality: Mapping[str, int] = field(default_factory=dict)  # latest score by role (signaling.call_quality)
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,7 @@ def _active(call: Document, state: LiveState) -> CallLine:
         duration_s=_seconds(started, state.at),
         interpreters=names,
         absent=tuple(sorted(call["disconnected"])),
+        quality=call.get("quality", {}),
     )
 
 
@@ -291,6 +294,7 @@ def board_json(board: Board) -> dict[str, Any]:
                 "duration_s": call.duration_s,
                 "interpreters": list(call.interpreters),
                 "absent": list(call.absent),
+                "quality": dict(call.quality),
             }
             for call in board.calls
         ],
@@ -315,9 +319,11 @@ class LiveBoard:
     async def read(self) -> LiveState:
         online = {p.user_id: p for p in await self._presence.online()}
         ids = sorted(await self._store.set_members(LIVE_CALLS))
+        entries = await self._store.get_many([call_key(i) for i in ids])
+        series = await self._store.get_many([quality_key(i) for i in ids])
         calls = tuple(
-            entry.value
-            for entry in await self._store.get_many([call_key(i) for i in ids])
+            entry.value | {"quality": latest_scores(quality.value if quality else None)}
+            for entry, quality in zip(entries, series, strict=True)
             if entry is not None and entry.value["state"] != CallState.ENDED
         )
         directory = await self._interpreters(needed=online.keys())

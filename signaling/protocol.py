@@ -61,3 +61,15 @@ class BoardWatchPayload(Payload):
     """``board:watch``: a coordinator's socket starts (``on``) or stops receiving ``board:update``."""
 
     on: bool
+
+
+class CallStatsPayload(Payload):
+    """``call:stats``: one interval of the sender's ``getStats()`` summary (never media content)."""
+
+    call_id: CallIdField
+    rtt_ms: Annotated[float | int, Field(ge=0, le=60_000, allow_inf_nan=False)]
+    jitter_ms: Annotated[float | int, Field(ge=0, le=60_000, allow_inf_nan=False)]
+    loss_pct: Annotated[float | int, Field(ge=0, le=100, allow_inf_nan=False)]
+    bitrate_kbps: Annotated[float | int, Field(ge=0, le=100_000, allow_inf_nan=False)]
+    fps: Annotated[float | int, Field(ge=0, le=240, allow_inf_nan=False)] | None = None
+    audio_only: bool

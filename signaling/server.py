@@ -20,6 +20,7 @@ from core.errors import DomainError, Forbidden, InvalidInput, NotAuthenticated
 from core.logging import log_event
 from signaling.board_feed import BoardFeed
 from signaling.booked_rooms import BookedRooms
+from signaling.call_quality import Summary
 from signaling.calls import CallService
 from signaling.ice import IceConfig
 from signaling.presence import PresenceService
@@ -27,6 +28,7 @@ from signaling.protocol import (
     BoardWatchPayload,
     CallRefPayload,
     CallRequestPayload,
+    CallStatsPayload,
     IceCandidatePayload,
     SessionDescriptionPayload,
     StandbyPayload,
@@ -219,6 +221,18 @@ def register_handlers(
     async def candidate(who: Principal, sid: str, payload: IceCandidatePayload) -> None:
         body = payload.candidate.model_dump(exclude_none=True) if payload.candidate else None
         await calls.relay(who, payload.call_id, "signal:candidate", {"candidate": body}, payload.to)
+
+    @event("call:stats", CallStatsPayload)
+    async def stats(who: Principal, sid: str, payload: CallStatsPayload) -> Ack:
+        summary = Summary(
+            rtt_ms=payload.rtt_ms,
+            jitter_ms=payload.jitter_ms,
+            loss_pct=payload.loss_pct,
+            bitrate_kbps=payload.bitrate_kbps,
+            audio_only=payload.audio_only,
+            frames_per_s=payload.fps,
+        )
+        return await calls.quality.report(who, payload.call_id, summary)
 
     @event("board:watch", BoardWatchPayload)
     async def watch_board(who: Principal, sid: str, payload: BoardWatchPayload) -> Ack:

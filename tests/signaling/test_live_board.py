@@ -110,6 +110,7 @@ async def test_a_request_waits_with_its_waiting_time_then_runs_with_its_duration
         "duration_s": 42,
         "interpreters": ["Test ps.male"],
         "absent": [],
+        "quality": {},  # no quality summary yet (signaling.call_quality)
     }
     assert states(drawn)["Test ps.male"] == "in_call"
     assert (line(drawn, "ps")["in_call"], line(drawn, "ps")["active"]) == (1, 1)

@@ -14,6 +14,10 @@ import { request } from "./socket.js";
 import { t } from "./i18n.js";
 
 const QUALITY_EVERY_MS = 2000;
+const STATS_EVERY_MS = 5000; // a call:stats summary to the server (it takes at most one per 2 s)
+const MAX_VIDEO_BPS = 600_000; // the per-call video cap: audio must keep room on a shared or mobile link
+// Opus tuned for speech on weak links: forward error correction, silence suppression, 32 kbps at most.
+const SPEECH_OPUS = { useinbandfec: "1", usedtx: "1", maxaveragebitrate: "32000" };
 const MAX_PENDING_CANDIDATES = 200;
 // The banner says the most pressing cause: our own connection, then the other side's, then the media path.
 const BANNER_CAUSES = [
@@ -45,13 +49,22 @@ export async function localMedia(audioOnly = false) {
   }
 }
 
-/** Round-trip time, jitter and loss from a getStats() report, and what they mean for the conversation. */
+/** Round-trip time, jitter, loss, received bitrate and frame rate from a getStats() report, and what they
+ * mean for the conversation. */
 export function qualityOf(report, previous = null) {
   let rtt = null;
   let jitter = null;
   let received = 0;
   let lost = 0;
+  let bytes = 0;
+  let at = null;
+  let fps = null;
   report.forEach((stat) => {
+    if (stat.type === "inbound-rtp") {
+      bytes += stat.bytesReceived ?? 0;
+      at = Math.max(at ?? 0, stat.timestamp ?? 0);
+      if (stat.kind === "video" && stat.framesPerSecond !== undefined) fps = stat.framesPerSecond;
+    }
     if (stat.type === "candidate-pair" && stat.nominated && stat.currentRoundTripTime !== undefined) {
       rtt = stat.currentRoundTripTime * 1000;
     }
@@ -69,7 +82,42 @@ export function qualityOf(report, previous = null) {
   let level = "good";
   if ((rtt ?? 0) > 400 || (jitter ?? 0) > 50 || loss > 5) level = "poor";
   else if ((rtt ?? 0) > 200 || (jitter ?? 0) > 30 || loss > 1) level = "fair";
-  return { rtt, jitter, loss, level, received, lost };
+  const seconds = previous && previous.at !== null && at !== null ? (at - previous.at) / 1000 : 0;
+  const bitrate = seconds > 0 ? Math.max(0, (8 * (bytes - previous.bytes)) / 1000 / seconds) : 0;
+  return { rtt, jitter, loss, level, received, lost, bytes, at, bitrate, fps };
+}
+
+/** The call:stats payload for one interval (bounded as the server requires). */
+export function statsSummary(callId, quality, audioOnly) {
+  const bound = (value, max) => Math.min(max, Math.max(0, value ?? 0));
+  const summary = {
+    call_id: callId,
+    rtt_ms: bound(quality.rtt, 60000),
+    jitter_ms: bound(quality.jitter, 60000),
+    loss_pct: bound(quality.loss, 100),
+    bitrate_kbps: bound(quality.bitrate, 100000),
+    audio_only: audioOnly,
+  };
+  if (quality.fps !== null && !audioOnly) summary.fps = bound(quality.fps, 240);
+  return summary;
+}
+
+/** The Opus line of a description tuned for speech (SPEECH_OPUS added to, or replacing, its fmtp). */
+export function speechOpus(sdp) {
+  const rtpmap = /^a=rtpmap:(\d+) opus\/48000[^\r\n]*/m.exec(sdp);
+  if (!rtpmap) return sdp;
+  const fmtp = new RegExp(`^a=fmtp:${rtpmap[1]} ([^\\r\\n]*)`, "m");
+  const found = fmtp.exec(sdp);
+  const params = new Map(
+    (found ? found[1] : "")
+      .split(";")
+      .map((pair) => pair.trim())
+      .filter(Boolean)
+      .map((pair) => [pair.split("=")[0], pair.slice(pair.indexOf("=") + 1)]),
+  );
+  for (const [name, value] of Object.entries(SPEECH_OPUS)) params.set(name, value);
+  const line = `a=fmtp:${rtpmap[1]} ${[...params].map(([name, value]) => `${name}=${value}`).join(";")}`;
+  return found ? sdp.replace(fmtp, line) : sdp.replace(rtpmap[0], `${rtpmap[0]}\r\n${line}`);
 }
 
 function sdpField(sdp, name) {
@@ -97,14 +145,19 @@ export class Call {
     this.pendingCandidates = [];
     this.signals = Promise.resolve(); // the negotiation steps, one after the other
     this.qualityTimer = null;
+    this.statsTimer = null;
     this.lastQuality = null;
     this.audioOnly = false;
+    this.audioOnlyByHand = false; // the user's own choice is never undone by a recovered link
+    this.autoAudioOnly = false; // switched to audio only because a link was poor
+    this.poorLinks = new Set(); // the roles whose link the server last called poor
     this.ended = false;
     this.handlers = {
       "signal:description": (message) => this.enqueue(() => this.onDescription(message)),
       "signal:candidate": (message) => this.enqueue(() => this.onCandidate(message)),
       "call:peer-disconnected": (message) => this.concerns(message, message.role) && this.showBanner("peer"),
       "call:peer-rejoined": (message) => this.concerns(message, message.role) && this.onPeerRejoined(),
+      "call:quality": (message) => this.onQuality(message),
     };
     for (const [event, handler] of Object.entries(this.handlers)) socket.on(event, handler);
     this.pc = this.newPeerConnection();
@@ -146,6 +199,7 @@ export class Call {
       if (pc !== this.pc) return;
       document.body.dataset.connection = pc.connectionState;
       if (pc.connectionState === "connected") this.hideBanner("media");
+      if (pc.connectionState === "connected") this.capVideo(pc).catch(() => {});
       if (pc.connectionState === "disconnected" || pc.connectionState === "failed") this.showBanner("media");
       // A lost media path (a network change) is found again by an ICE restart, which the offering side makes.
       if (pc.connectionState === "failed" && this.offerer) this.offer({ iceRestart: true });
@@ -181,7 +235,7 @@ export class Call {
     await request(
       this.socket,
       "signal:description",
-      this.addressed({ call_id: this.callId, type: "offer", sdp: pc.localDescription.sdp }),
+      this.addressed({ call_id: this.callId, type: "offer", sdp: speechOpus(pc.localDescription.sdp) }),
     );
   }
 
@@ -199,7 +253,7 @@ export class Call {
       await request(
         this.socket,
         "signal:description",
-        this.addressed({ call_id: this.callId, type: "answer", sdp: this.pc.localDescription.sdp }),
+        this.addressed({ call_id: this.callId, type: "answer", sdp: speechOpus(this.pc.localDescription.sdp) }),
       );
       return;
     }
@@ -279,13 +333,67 @@ export class Call {
     return pc.getTransceivers().find((transceiver) => transceiver.receiver.track.kind === "video")?.sender;
   }
 
-  /** Stop sending video altogether (weak networks): the sender carries nothing, no renegotiation needed. */
-  async setAudioOnly(audioOnly) {
+  /** Stop sending video altogether (weak networks): the sender carries nothing, no renegotiation needed.
+   * ``automatic``: on the server's advice (call:quality), not the user's choice. */
+  async setAudioOnly(audioOnly, { automatic = false } = {}) {
+    if (!automatic) {
+      this.audioOnlyByHand = audioOnly;
+      this.autoAudioOnly = false;
+    }
     this.audioOnly = audioOnly;
     const video = this.stream.getVideoTracks()[0] || null;
     await this.videoSender()?.replaceTrack(audioOnly ? null : video);
     if (video) video.enabled = !audioOnly;
     this.view.local.hidden = audioOnly;
+  }
+
+  /** The video cap of this call (RTCRtpSender encodings), once the connection has negotiated its encodings. */
+  async capVideo(pc) {
+    const sender = this.videoSender(pc);
+    if (!sender) return;
+    const parameters = sender.getParameters();
+    if (!parameters.encodings || parameters.encodings.length === 0) return;
+    parameters.encodings[0].maxBitrate = MAX_VIDEO_BPS;
+    await sender.setParameters(parameters);
+  }
+
+  /** The server judged a link of this call (ours or the peer's): poor stops our video, recovery resumes it. */
+  async onQuality(message) {
+    if (message.call_id !== this.callId || this.ended) return;
+    if (message.role !== this.role && !this.concerns(message, message.role)) return;
+    if (message.level === "poor") this.poorLinks.add(message.role);
+    else this.poorLinks.delete(message.role);
+    if (message.advice === "audio_only" && !this.audioOnly) {
+      this.autoAudioOnly = true;
+      await this.setAudioOnly(true, { automatic: true });
+      this.pressAudioOnly(true);
+      this.notify("call.auto_audio_only");
+    } else if (this.poorLinks.size === 0 && this.autoAudioOnly && !this.audioOnlyByHand) {
+      this.autoAudioOnly = false;
+      await this.setAudioOnly(false, { automatic: true });
+      this.pressAudioOnly(false);
+      this.notify("call.video_back");
+    }
+  }
+
+  pressAudioOnly(pressed) {
+    this.view.audioOnly?.setAttribute("aria-pressed", String(pressed));
+  }
+
+  notify(key) {
+    const notice = this.view.notice;
+    if (!notice) return;
+    notice.dataset.i18n = key; // so a change of interface language translates it too
+    notice.textContent = t(key);
+    notice.hidden = false;
+  }
+
+  /** One summary of the latest interval to the server (only the pair that shows the quality indicator). */
+  async sendStats() {
+    const pc = this.pc;
+    if (!this.view.quality || !this.lastQuality || pc.connectionState !== "connected") return;
+    const summary = statsSummary(this.callId, this.lastQuality, this.audioOnly);
+    await request(this.socket, "call:stats", summary).catch(() => {}); // a refused summary is just skipped
   }
 
   async hangUp() {
@@ -303,6 +411,8 @@ export class Call {
       this.lastQuality = quality;
       this.renderQuality(quality);
     }, QUALITY_EVERY_MS);
+    clearInterval(this.statsTimer);
+    this.statsTimer = setInterval(() => this.sendStats(), STATS_EVERY_MS);
   }
 
   renderQuality(quality) {
@@ -347,6 +457,7 @@ export class Call {
     if (this.ended) return;
     this.ended = true;
     clearInterval(this.qualityTimer);
+    clearInterval(this.statsTimer);
     for (const [event, handler] of Object.entries(this.handlers)) this.socket.off(event, handler);
     this.pc.close();
     this.view.remote.srcObject = null;

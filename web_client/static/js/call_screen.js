@@ -17,6 +17,7 @@ const MARKUP = (remotes) => `
     <video id="local-video" autoplay playsinline muted data-i18n-label="call.local_video"></video>
   </div>
   <p class="quality" id="quality" role="status" aria-live="polite" data-level="unknown"></p>
+  <p class="call-notice" id="call-notice" role="status" aria-live="polite" hidden></p>
   <div class="controls" role="group" data-i18n-label="call.controls">
     <button type="button" id="mute" aria-pressed="false" data-i18n="call.mute"></button>
     <button type="button" id="camera" aria-pressed="false" data-i18n="call.camera_off"></button>
@@ -45,6 +46,8 @@ export function renderCallScreen(container, { remotes = null } = {}) {
     local: container.querySelector("#local-video"),
     quality: container.querySelector("#quality"),
     banner: container.querySelector("#reconnecting"),
+    audioOnly: container.querySelector("#audio-only"),
+    notice: container.querySelector("#call-notice"),
   };
   const bind = (call, onHangUp) => {
     toggle(container.querySelector("#mute"), (on) => call.setMuted(on));

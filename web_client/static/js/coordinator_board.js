@@ -172,6 +172,19 @@ export class Board {
         });
         people.append(absent);
       }
+      const scores = Object.entries(c.quality || {});
+      if (scores.length > 0) {
+        // Each side's latest link score (0-100); under 60 is poor.
+        const quality = document.createElement("div");
+        quality.className = "note call-quality";
+        quality.dataset.level = scores.some(([, score]) => score < 60) ? "poor" : "ok";
+        quality.textContent = t("coordinator.quality", {
+          scores: scores
+            .map(([role, score]) => t("coordinator.quality_score", { role: t(`coordinator.role.${role}`), score }))
+            .join(", "),
+        });
+        people.append(quality);
+      }
       row.append(
         cell(languageName(c.language), "coordinator.language"),
         cell(c.organisation, "coordinator.organisation"),
