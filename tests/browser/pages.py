@@ -7,8 +7,9 @@ import asyncio
 import re
 from typing import Any
 
-from playwright.async_api import BrowserContext, Page, WebSocketRoute, expect
+from playwright.async_api import Browser, BrowserContext, Page, WebSocketRoute, expect
 
+from tests.support.browser import logged_in
 from tests.support.world import PASSWORD
 
 INBOUND = """async (pc) => {
@@ -68,6 +69,18 @@ async def request_pashto(caseworker: Page) -> None:
     await expect(now.get_by_role("listbox", name="Language (and dialect)")).to_have_value("ps")
     await now.get_by_role("button", name="Request an interpreter").click()
     await expect(caseworker.locator("#ringing-panel")).to_be_visible()
+
+
+async def accepted_call(browser: Browser, base_url: str) -> tuple[Page, Page]:
+    """``ps.male`` on standby and ``cw.a`` asking for Pashto, each in a context of their own, until the
+    interpreter has accepted: the caseworker's page and the interpreter's."""
+    _, interpreter = await logged_in(browser, base_url, "ps.male", PASSWORD)
+    await on_standby(interpreter)
+    _, caseworker = await logged_in(browser, base_url, "cw.a", PASSWORD)
+    await request_pashto(caseworker)
+    await expect(interpreter.locator("#ring-panel")).to_be_visible()
+    await interpreter.click("#accept")
+    return caseworker, interpreter
 
 
 async def log_in(context: BrowserContext, username: str) -> Page:

@@ -11,10 +11,10 @@ from typing import Any
 
 from playwright.async_api import Browser, Page, expect
 
-from tests.browser.pages import inbound, on_standby, receives_media, request_pashto
-from tests.support.browser import logged_in, screenshot
+from tests.browser.pages import accepted_call, inbound, receives_media
+from tests.support.browser import screenshot
 from tests.support.server import RunningServer
-from tests.support.world import PASSWORD, World
+from tests.support.world import World
 
 POOR = {"rtt_ms": 120, "jitter_ms": 30, "loss_pct": 10, "bitrate_kbps": 250, "fps": 20, "audio_only": False}
 GOOD = {"rtt_ms": 20, "jitter_ms": 2, "loss_pct": 0, "bitrate_kbps": 60, "audio_only": True}
@@ -46,12 +46,7 @@ async def audio_rises(page: Page) -> None:
 async def test_a_sustained_poor_link_switches_both_sides_to_audio_only_and_back_to_video(
     server: RunningServer, world: World, browser: Browser
 ) -> None:
-    _, interpreter = await logged_in(browser, server.url, "ps.male", PASSWORD)
-    await on_standby(interpreter)
-    _, caseworker = await logged_in(browser, server.url, "cw.a", PASSWORD)
-    await request_pashto(caseworker)
-    await expect(interpreter.locator("#ring-panel")).to_be_visible()
-    await interpreter.click("#accept")
+    caseworker, interpreter = await accepted_call(browser, server.url)
     await asyncio.gather(receives_media(caseworker), receives_media(interpreter))
     for page in (caseworker, interpreter):  # the cap per call, and Opus set for speech by each side
         await page.wait_for_function(
@@ -89,12 +84,7 @@ async def test_a_sustained_poor_link_switches_both_sides_to_audio_only_and_back_
 async def test_a_second_summary_within_2_seconds_is_refused_with_a_clear_code(
     server: RunningServer, world: World, browser: Browser
 ) -> None:
-    _, interpreter = await logged_in(browser, server.url, "ps.male", PASSWORD)
-    await on_standby(interpreter)
-    _, caseworker = await logged_in(browser, server.url, "cw.a", PASSWORD)
-    await request_pashto(caseworker)
-    await expect(interpreter.locator("#ring-panel")).to_be_visible()
-    await interpreter.click("#accept")
+    caseworker, _ = await accepted_call(browser, server.url)
     await caseworker.wait_for_function("() => window.rris.call !== null && window.rris.call !== undefined")
     await caseworker.evaluate("() => clearInterval(window.rris.call.statsTimer)")
     await asyncio.sleep(INTERVAL_S)  # past any summary the page sent before its sender was stopped
