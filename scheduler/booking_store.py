@@ -148,15 +148,6 @@ class BookingStore:
         assert refreshed is not None
         return refreshed
 
-    async def _held(self, session: AsyncSession, interpreter_id: str, window: Interval) -> list[Interval]:
-        query = select(InterpreterAssignmentRow.start_at, InterpreterAssignmentRow.end_at).where(
-            InterpreterAssignmentRow.interpreter_id == interpreter_id,
-            InterpreterAssignmentRow.active.is_(True),
-            InterpreterAssignmentRow.start_at < window.end_utc,
-            InterpreterAssignmentRow.end_at > window.start_utc,
-        )
-        return [Interval(start, end) for start, end in (await session.execute(query)).all()]
-
     async def _offers(self, session: AsyncSession, booking_id: str) -> Sequence[BookingOfferRow]:
         query = select(BookingOfferRow).where(
             BookingOfferRow.booking_id == booking_id, BookingOfferRow.current.is_(True)

@@ -23,17 +23,6 @@ export function matches(language, query) {
   return [language.english, language.native, language.code].some((field) => normalise(field).includes(q));
 }
 
-/** A <span> showing "English — native (code)", the native name isolated in its own direction. */
-export function languageLabel(language) {
-  const label = document.createElement("span");
-  const native = document.createElement("bdi");
-  native.textContent = language.native;
-  native.dir = language.rtl ? "rtl" : "ltr";
-  native.lang = language.code;
-  label.append(`${language.english} — `, native, ` (${language.code})`);
-  return label;
-}
-
 const RIGHT_TO_LEFT_ISOLATE = "\u2067";
 const LEFT_TO_RIGHT_ISOLATE = "\u2066";
 const POP_DIRECTIONAL_ISOLATE = "\u2069";
