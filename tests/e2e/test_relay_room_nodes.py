@@ -8,7 +8,6 @@ leave and hang-up crosses between the processes through Redis.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,9 +23,9 @@ from signaling.client import SignalingClient
 from tests.conftest import make_settings
 from tests.support.domain import RecordingNotifier
 from tests.support.external import fresh_postgres_database, require_redis, unique_prefix
-from tests.support.nodes import Node, running_nodes
+from tests.support.nodes import Node, connected, running_nodes
 from tests.support.relay import SEATS, book_relay, make_relay_possible
-from tests.support.world import PASSWORD, World, build_world
+from tests.support.world import World, build_world
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(180)]
 
@@ -43,28 +42,6 @@ async def _seed(tmp_path: Path, pg_url: str) -> World:
         return world
     finally:
         await services.close()
-
-
-@pytest.fixture
-async def clients() -> AsyncIterator[list[SignalingClient]]:
-    made: list[SignalingClient] = []
-    yield made
-    for c in made:
-        await c.close()
-
-
-async def connected(
-    made: list[SignalingClient], node: Node, username: str, token: str | None = None
-) -> SignalingClient:
-    """A socket on ``node``: logged in there, or reusing a session ``token`` opened on another node."""
-    client = SignalingClient(node.url)
-    made.append(client)
-    if token is None:
-        await client.login(username, PASSWORD)
-    else:
-        client.token = token
-    await client.connect()
-    return client
 
 
 async def test_a_relay_room_with_its_people_on_two_nodes(

@@ -27,7 +27,7 @@ from tests.conftest import make_settings
 from tests.support.domain import RecordingNotifier
 from tests.support.external import fresh_postgres_database, require_redis, unique_prefix
 from tests.support.media import media_between
-from tests.support.nodes import Node, running_nodes
+from tests.support.nodes import Node, connected, running_nodes
 from tests.support.world import PASSWORD, World, build_world
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(180)]
@@ -89,29 +89,6 @@ async def cluster(tmp_path: Path) -> AsyncIterator[Cluster]:
             await store.close()
             await services.close()
             await _delete_keys(redis_url, prefix)
-
-
-@pytest.fixture
-async def clients() -> AsyncIterator[list[SignalingClient]]:
-    """Clients made by a test go here, to be closed (before the nodes stop)."""
-    made: list[SignalingClient] = []
-    yield made
-    for c in made:
-        await c.close()
-
-
-async def connected(
-    made: list[SignalingClient], node: Node, username: str, token: str | None = None
-) -> SignalingClient:
-    """A socket on ``node``: logged in there, or reusing a session ``token`` opened on another node."""
-    client = SignalingClient(node.url)
-    made.append(client)
-    if token is None:
-        await client.login(username, PASSWORD)
-    else:
-        client.token = token
-    await client.connect()
-    return client
 
 
 def sid_of(client: SignalingClient) -> str:

@@ -16,6 +16,9 @@ from typing import Any
 
 import aiohttp
 
+from signaling.client import SignalingClient
+from tests.support.world import PASSWORD
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HEALTHY_WITHIN_S = 20.0
 STOP_WITHIN_S = 10.0
@@ -135,3 +138,17 @@ async def running_nodes(count: int, env: Mapping[str, str], log_dir: Path) -> As
         for node in nodes:
             print(node.logs())
     assert codes == [0] * len(nodes), f"nodes did not exit cleanly: {codes}"
+
+
+async def connected(
+    made: list[SignalingClient], node: Node, username: str, token: str | None = None
+) -> SignalingClient:
+    """A socket on ``node``: logged in there, or reusing a session ``token`` opened on another node."""
+    client = SignalingClient(node.url)
+    made.append(client)
+    if token is None:
+        await client.login(username, PASSWORD)
+    else:
+        client.token = token
+    await client.connect()
+    return client
