@@ -68,6 +68,16 @@ class Settings(BaseSettings):
     turn_secret: SecretStr | None = None
     turn_credential_ttl_s: int = Field(default=12 * 3600, gt=0)
 
+    # Consented recording (media.recordings). The master key wraps each recording's own data key: 32 bytes,
+    # base64. Without it nothing is ever recorded, whatever an organisation's policy says. Older keys stay
+    # listed in ``recording_old_keys`` after a rotation so that earlier recordings can still be played.
+    recording_key: SecretStr | None = None
+    recording_old_keys: list[SecretStr] = Field(default_factory=list)
+    # Where the encrypted files go; several nodes must share it (one volume) to play each other's files.
+    recording_dir: Path = DEFAULT_DATA_DIR / "recordings"
+    # The longest one recording may run, whatever happens to the call (a forgotten leg cannot run on).
+    recording_max_s: int = Field(default=4 * 3600, ge=10, le=24 * 3600)
+
     # Signalling payload limits.
     max_socket_message_bytes: int = Field(default=256 * 1024, gt=0)
 

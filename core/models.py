@@ -368,6 +368,89 @@ class BookingOfferRow(Base):
     current: Mapped[bool] = mapped_column(default=True)
 
 
+RECORDING_STATES = ("recording", "complete", "deleted")
+RECORDING_ACTIONS = (
+    "consented",  # a participant agreed (the caseworker also confirms the applicant's consent)
+    "started",
+    "leg_started",  # a participant's audio began arriving at the recorder
+    "stopped",
+    "viewed",  # its details were read
+    "played",  # a track's audio was decrypted and sent to someone
+    "denied",  # someone without the right asked for it
+    "deleted",  # its retention ran out and the scheduled job removed the files
+)
+
+
+class RecordingPolicyRow(Base):
+    """Whether an organisation allows consented recording, and how long recordings are kept.
+
+    No row means no recording at all: recording is off unless an organisation turned it on.
+    """
+
+    __tablename__ = "recording_policies"
+    __table_args__ = (CheckConstraint("retention_days BETWEEN 1 AND 3650", name="retention_days"),)
+
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    allowed: Mapped[bool] = mapped_column()
+    retention_days: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+
+
+class RecordingRow(Base):
+    """One consented recording of a call's audio; its rows are kept after deletion, as the audit's subject."""
+
+    __tablename__ = "recordings"
+    __table_args__ = (
+        CheckConstraint(_in("state", RECORDING_STATES), name="state"),
+        Index("ix_recordings_org_started", "organisation_id", "started_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    call_id: Mapped[str] = mapped_column(String(32), index=True)
+    caseworker_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    language: Mapped[str] = mapped_column(String(35))
+    state: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RecordingTrackRow(Base):
+    """One participant's audio within a recording: an encrypted file and its wrapped data key."""
+
+    __tablename__ = "recording_tracks"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    recording_id: Mapped[str] = mapped_column(ForeignKey("recordings.id"), index=True)
+    seat: Mapped[str] = mapped_column(String(24))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    key_id: Mapped[str] = mapped_column(String(16))
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    size_bytes: Mapped[int | None] = mapped_column(Integer)
+
+
+class RecordingAuditRow(Base):
+    """Who did what to a recording, and when: every consent, start, stop, access, refusal and deletion."""
+
+    __tablename__ = "recording_audit"
+    __table_args__ = (
+        CheckConstraint(_in("action", RECORDING_ACTIONS), name="action"),
+        Index("ix_recording_audit_recording_at", "recording_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    recording_id: Mapped[str] = mapped_column(ForeignKey("recordings.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))  # None: the service itself
+    action: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(String(200), default="")
+
+
 # APScheduler's job store table, declared here so that Alembic owns the schema like every other table.
 # Its rows are written only by apscheduler.jobstores.sqlalchemy.SQLAlchemyJobStore (scheduler.timed_work).
 SCHEDULED_JOBS = Table(

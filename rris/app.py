@@ -17,6 +17,7 @@ from rris.http import (
     live,
     notifications,
     precall,
+    recordings,
     reports,
     rosters,
 )
@@ -65,6 +66,7 @@ def create_app(
             *live.routes(),
             *notifications.routes(),
             *precall.routes(),
+            *recordings.routes(),
             *web_pages.routes(),
         ]
     )

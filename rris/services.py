@@ -17,6 +17,9 @@ from core.rate_limit import FailureLimiter
 from core.state_store import MemoryStateStore, RedisStateStore, StateStore
 from core.tasks import TaskHolder
 from media.precall import PrecallTests
+from media.recording_cipher import MasterKeys
+from media.recording_store import RecordingStore
+from media.recordings import RECORDING_EXPIRY, RecordingLimits, Recordings
 from rris.booking_rooms import SignallingRooms
 from scheduler.availability_store import AvailabilityStore
 from scheduler.booking_jobs import BookingJobs
@@ -66,10 +69,12 @@ class Services:
     live_board: LiveBoard
     board_feed: BoardFeed
     precall: PrecallTests
+    recordings: Recordings
 
     async def close(self) -> None:
         await self.timed.stop()
         await self.precall.close()
+        await self.recordings.close()  # seals every file still being written
         await self.tasks.close()
         await self.store.close()
         await self.db.close()
@@ -101,6 +106,21 @@ def build_services(settings: Settings, clock: Clock, notifier: Notifier) -> Serv
     matcher = Matcher(db, clock, availability, workload, pivots)
     presence = PresenceService(store, clock)
     records = CallRecords(db)
+    timed = TimedWork.from_settings(settings)
+
+    async def still_recording(call_id: str, recording_id: str) -> bool:
+        return await calls.recording.is_recording(call_id, recording_id)
+
+    recordings = Recordings(
+        RecordingStore(db),
+        _recording_keys(settings),
+        settings.recording_dir,
+        clock,
+        tasks,
+        timed,
+        still_recording,
+        RecordingLimits(max_duration_s=settings.recording_max_s),
+    )
     calls = CallService(
         store,
         presence,
@@ -111,13 +131,13 @@ def build_services(settings: Settings, clock: Clock, notifier: Notifier) -> Serv
         clock,
         tasks,
         CallTimings(settings.ring_timeout_s, settings.grace_period_s, settings.sweep_interval_s),
+        recordings,
     )
     secret = settings.turn_secret.get_secret_value() if settings.turn_secret else None
     ice = IceConfig(clock, settings.stun_urls, settings.turn_urls, secret, settings.turn_credential_ttl_s)
     sockets = SessionSockets(store)
     push = UserPush(sockets, notifier)
     booked_rooms = BookedRooms(store, calls, presence, sockets, notifier, clock, tasks)
-    timed = TimedWork.from_settings(settings)
     bookings = BookingService(
         db, clock, limits=workload, offer_expiry=timedelta(minutes=settings.offer_expiry_min)
     )
@@ -134,6 +154,8 @@ def build_services(settings: Settings, clock: Clock, notifier: Notifier) -> Serv
     engine = BookingEngine(bookings, matcher, timed, clock, jobs)
     rosters = RosterService(db, clock, timed, RosteredStandby(presence, sockets, push))
     _register_timed_work(timed, engine, jobs, rosters)
+    # A recording past its retention must be deleted however late the job runs.
+    timed.register(RECORDING_EXPIRY, recordings.expire, MisfirePolicy(grace=None))
     live_board = LiveBoard(db, store, presence, clock, settings.candidate_cache_s)
     return Services(
         settings,
@@ -161,6 +183,17 @@ def build_services(settings: Settings, clock: Clock, notifier: Notifier) -> Serv
         live_board,
         BoardFeed(live_board, notifier, clock, tasks),
         PrecallTests(clock, tasks),
+        recordings,
+    )
+
+
+def _recording_keys(settings: Settings) -> MasterKeys | None:
+    """The master keys from the environment; without ``RRIS_RECORDING_KEY`` nothing is ever recorded."""
+    if settings.recording_key is None:
+        return None
+    return MasterKeys.from_base64(
+        settings.recording_key.get_secret_value(),
+        [key.get_secret_value() for key in settings.recording_old_keys],
     )
 
 

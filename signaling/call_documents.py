@@ -91,12 +91,31 @@ def relay_target(call: Document, sender: str, to: str | None) -> str:
 
 def public_view(call: Document) -> dict[str, Any]:
     """What participants are told about a call (no socket ids, no other users' names)."""
-    return {
+    view = {
         "call_id": call["id"],
         "state": call["state"],
         "language": call["language"],
         "organisation": call["organisation_name"],
         "attempt": call["attempt"],
+    }
+    recording = recording_view(call)
+    if recording is not None:  # a rejoining client shows the indicator and reopens its recording leg
+        view["recording"] = recording
+    return view
+
+
+def recording_view(call: Document) -> dict[str, Any] | None:
+    """The consent and recording state everyone in the call sees (:mod:`signaling.call_recording`)."""
+    recording = call.get("recording")
+    if not recording:
+        return None
+    consents = list(recording["consents"])
+    return {
+        "call_id": call["id"],
+        "state": recording["state"],
+        "consents": consents,
+        "waiting_for": [seat for seat in roles_of(call) if seat not in consents],
+        "recording_id": recording.get("id"),
     }
 
 

@@ -9,6 +9,7 @@ it only if the side it was set for is still gone with the same deadline (see ``d
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from core.clock import Clock
@@ -55,6 +56,8 @@ class CallEndings:
         self._clock = clock
         self._tasks = tasks
         self._timings = timings
+        # Told of each call that ended, with its last document (a running recording stops with it).
+        self.ended_hooks: list[Callable[[Document], Awaitable[None]]] = []
 
     async def finish(self, call_id: str, outcome: Outcome, by: str | None = None) -> None:
         """Move a call to ENDED once (compare-and-set), then tell both sides and write the record."""
@@ -99,6 +102,11 @@ class CallEndings:
                     await self._notify.send(old[f"{role}_sid"], "presence:state", {"state": str(to)})
         if old["caseworker_sid"]:
             await self._notify.send(old["caseworker_sid"], "call:ended", payload)
+        for hook in self.ended_hooks:
+            try:
+                await hook(old)
+            except Exception:  # the call has ended whatever a hook meets; each hook has its own safety net
+                log.exception("a call-ended hook failed")
         log_event(log, "call.ended", call_id=call_id, outcome=outcome, by_participant=by is not None)
 
     async def start_grace(self, call_id: str, role: str, sid: str) -> None:

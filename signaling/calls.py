@@ -43,6 +43,7 @@ from signaling.call_documents import (
 )
 from signaling.call_endings import CallEndings
 from signaling.call_quality import CallQuality
+from signaling.call_recording import CallRecording, NoArchive, RecordingArchive
 from signaling.candidates import CandidateSource
 from signaling.live import update
 from signaling.presence import PresenceService
@@ -92,6 +93,7 @@ class CallService:
         clock: Clock,
         tasks: TaskSpawner,
         timings: CallTimings,
+        archive: RecordingArchive | None = None,
     ) -> None:
         self._store = store
         self._presence = presence
@@ -102,6 +104,8 @@ class CallService:
         self._timings = timings
         self.quality = CallQuality(store, notifier, clock)  # telemetry of the active calls
         self.endings = CallEndings(store, presence, records, notifier, clock, tasks, timings)
+        self.recording = CallRecording(store, notifier, archive or NoArchive())  # consent to record
+        self.endings.ended_hooks.append(self.recording.call_ended)
         self._hunt = RingHunt(store, presence, candidates, notifier, clock, tasks, timings, self.endings)
 
     # -- caseworker side -------------------------------------------------------------------------

@@ -73,3 +73,10 @@ class CallStatsPayload(Payload):
     bitrate_kbps: Annotated[float | int, Field(ge=0, le=100_000, allow_inf_nan=False)]
     fps: Annotated[float | int, Field(ge=0, le=240, allow_inf_nan=False)] | None = None
     audio_only: bool
+
+
+class RecordingConsentPayload(Payload):
+    """``recording:consent``: a participant agrees to the recording asked for, or declines it."""
+
+    call_id: CallIdField
+    agree: bool

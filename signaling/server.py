@@ -30,6 +30,7 @@ from signaling.protocol import (
     CallRequestPayload,
     CallStatsPayload,
     IceCandidatePayload,
+    RecordingConsentPayload,
     SessionDescriptionPayload,
     StandbyPayload,
 )
@@ -176,6 +177,7 @@ def register_handlers(
             "presence": mine.state if mine else None,
             "active_call": current,
             "rooms": await rooms.rooms_of(who),
+            "recording_allowed": await calls.recording.allowed_for(who),
         }
 
     @event("presence:standby", StandbyPayload)
@@ -233,6 +235,18 @@ def register_handlers(
             frames_per_s=payload.fps,
         )
         return await calls.quality.report(who, payload.call_id, summary)
+
+    @event("recording:request", CallRefPayload)
+    async def ask_to_record(who: Principal, sid: str, payload: CallRefPayload) -> Ack:
+        return await calls.recording.request(who, payload.call_id)
+
+    @event("recording:consent", RecordingConsentPayload)
+    async def consent_to_record(who: Principal, sid: str, payload: RecordingConsentPayload) -> Ack:
+        return await calls.recording.consent(who, payload.call_id, payload.agree)
+
+    @event("recording:stop", CallRefPayload)
+    async def stop_recording(who: Principal, sid: str, payload: CallRefPayload) -> Ack:
+        return await calls.recording.stop(who, payload.call_id)
 
     @event("board:watch", BoardWatchPayload)
     async def watch_board(who: Principal, sid: str, payload: BoardWatchPayload) -> Ack:

@@ -21,6 +21,11 @@ STATUS_BY_CODE = {
     "workload_exceeded": 409,
     "idempotency_key_reused": 409,
     "too_many_attempts": 429,
+    "recording_forbidden": 403,
+    "recording_deleted": 410,
+    # Temporary: the node is at its limit; the client retries later.
+    "precall_busy": 503,
+    "recording_busy": 503,
 }
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
