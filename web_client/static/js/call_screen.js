@@ -2,6 +2,7 @@
 // quality indicator. It builds its markup into a container so both consoles share one implementation. A booked
 // room's screen has one captioned remote video per other seat (two in a relay room).
 import { apply } from "./i18n.js";
+import { RecordingControl } from "./recording.js";
 
 const REMOTE = `<video id="remote-video" autoplay playsinline data-i18n-label="call.remote_video"></video>`;
 const SEAT = (role) => `
@@ -23,6 +24,23 @@ const MARKUP = (remotes) => `
     <button type="button" id="camera" aria-pressed="false" data-i18n="call.camera_off"></button>
     <button type="button" id="audio-only" aria-pressed="false" data-i18n="call.audio_only"></button>
     <button type="button" id="hangup" class="danger" data-i18n="call.hang_up"></button>
+  </div>
+  <div class="recording" role="group" data-i18n-label="recording.controls">
+    <p class="recording-indicator" id="recording-indicator" role="status" aria-live="assertive"
+       data-i18n="recording.on" hidden></p>
+    <p class="recording-status" id="recording-status" role="status" aria-live="polite" hidden></p>
+    <div class="recording-confirm" id="recording-confirm" hidden>
+      <p data-i18n="recording.confirm"></p>
+      <button type="button" id="recording-confirm-ask" data-i18n="recording.confirm_ask"></button>
+      <button type="button" id="recording-cancel" data-i18n="recording.cancel"></button>
+    </div>
+    <div class="recording-consent" id="recording-consent" role="alertdialog" aria-labelledby="recording-asked" hidden>
+      <p id="recording-asked" data-i18n="recording.asked"></p>
+      <button type="button" id="recording-agree" data-i18n="recording.agree"></button>
+      <button type="button" id="recording-decline" data-i18n="recording.decline"></button>
+    </div>
+    <button type="button" id="record" data-i18n="recording.ask" hidden></button>
+    <button type="button" id="record-stop" class="danger" data-i18n="recording.stop" hidden></button>
   </div>`;
 
 function toggle(button, onChange) {
@@ -49,7 +67,20 @@ export function renderCallScreen(container, { remotes = null } = {}) {
     audioOnly: container.querySelector("#audio-only"),
     notice: container.querySelector("#call-notice"),
   };
+  const recording = {
+    indicator: container.querySelector("#recording-indicator"),
+    status: container.querySelector("#recording-status"),
+    confirmPanel: container.querySelector("#recording-confirm"),
+    confirm: container.querySelector("#recording-confirm-ask"),
+    cancel: container.querySelector("#recording-cancel"),
+    consent: container.querySelector("#recording-consent"),
+    agree: container.querySelector("#recording-agree"),
+    decline: container.querySelector("#recording-decline"),
+    ask: container.querySelector("#record"),
+    stop: container.querySelector("#record-stop"),
+  };
   const bind = (call, onHangUp) => {
+    call.recording = new RecordingControl(call, recording);
     toggle(container.querySelector("#mute"), (on) => call.setMuted(on));
     toggle(container.querySelector("#camera"), (on) => call.setCameraOff(on));
     toggle(container.querySelector("#audio-only"), (on) => call.setAudioOnly(on));

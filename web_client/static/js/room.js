@@ -24,6 +24,7 @@ export class Room {
     this.callId = callId;
     this.role = role;
     this.stream = stream;
+    this.iceServers = iceServers || [];
     this.seats = participants?.length ? participants : TWO_SEATS;
     this.calls = {};
     this.ended = false;
