@@ -33,6 +33,8 @@ DEMO_ACCOUNTS = (
     DemoAccount("demo.caseworker", "Demo Caseworker A", Role.CASEWORKER, OFFICE_A),
     DemoAccount("demo.caseworker.b", "Demo Caseworker B", Role.CASEWORKER, OFFICE_B),
     DemoAccount("demo.coordinator", "Demo Coordinator", Role.COORDINATOR, POOL),
+    # The authority's own coordinator: sets its recording policy and reads its recordings.
+    DemoAccount("demo.coordinator.a", "Demo Coordinator Office A", Role.COORDINATOR, OFFICE_A),
     DemoAccount("demo.admin", "Demo Administrator", Role.ADMIN, POOL),
     DemoAccount(
         "demo.interpreter.ps",

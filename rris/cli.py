@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import os
 import secrets
@@ -13,11 +14,13 @@ import sys
 from aiohttp import web
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from pydantic import SecretStr
 
 from core.config import Settings
 from core.db import Database
-from core.demo import load_demo
+from core.demo import OFFICE_A, load_demo
 from core.migrate import alembic_config, upgrade
+from media.recording_store import RecordingPolicy
 from rris.app import create_app, services_of
 from rris.demo_hours import load_demo_hours
 
@@ -41,9 +44,33 @@ async def _schema_is_current(settings: Settings) -> bool:
     return bool(current == head)
 
 
+def _demo_recording_key(settings: Settings) -> Settings:
+    """The demo records with a key of its own, kept beside the demo database (var/, mode 0600), unless
+    ``RRIS_RECORDING_KEY`` is set. Never do this in production: there the key comes from the environment."""
+    if settings.recording_key is not None:
+        return settings
+    path = settings.recording_dir.parent / "demo-recording.key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(base64.b64encode(secrets.token_bytes(32)).decode())
+    return settings.model_copy(update={"recording_key": SecretStr(path.read_text().strip())})
+
+
+async def _allow_demo_recording(app: web.Application) -> None:
+    """Demo Asylum Office A allows consented recording (30 days); every other organisation stays off."""
+    svc = services_of(app)
+    office = await svc.accounts.find_organisation(OFFICE_A)
+    coordinator = await svc.accounts.find_user("demo.coordinator.a")
+    if office is not None and coordinator is not None:
+        await svc.recordings.set_policy(RecordingPolicy(office.id, True, 30), coordinator)
+
+
 async def _serve(settings: Settings, demo: bool) -> None:
     if demo:
         await _db_upgrade(settings)
+        settings = _demo_recording_key(settings)
     elif not await _schema_is_current(settings):
         sys.exit("the database schema is not current: run `rris db upgrade` first")
     app = create_app(settings)
@@ -52,7 +79,9 @@ async def _serve(settings: Settings, demo: bool) -> None:
         svc = services_of(app)
         accounts = await load_demo(svc.accounts, svc.directory, password)
         await load_demo_hours(svc.accounts, svc.availability)
+        await _allow_demo_recording(app)
         print("Demo data loaded (all fictional). Password for every demo account:", password)
+        print(f"Consented recording is allowed for {OFFICE_A}; recordings go to {settings.recording_dir}")
         for account in accounts:
             print(f"  {account.role:<12} {account.username}")
     runner = web.AppRunner(app, access_log=None)
