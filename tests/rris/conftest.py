@@ -29,6 +29,8 @@ SERVER_EVENTS = (
     "presence:state",
     "signal:description",
     "signal:candidate",
+    "call:quality",
+    "recording:state",
 )
 
 

@@ -193,6 +193,17 @@ MALFORMED: dict[str, Cases] = {
     "call:rejoin": CALL_REF_CASES,
     "call:accept": CALL_REF_CASES,
     "call:decline": CALL_REF_CASES,
+    "recording:request": CALL_REF_CASES,
+    "recording:stop": CALL_REF_CASES,
+    "recording:consent": [
+        *not_an_object(lambda cid: {"call_id": cid, "agree": True}),
+        ("missing-agree", lambda cid: {"call_id": cid}),
+        ("agree-string", lambda cid: {"call_id": cid, "agree": "yes"}),
+        ("agree-number", lambda cid: {"call_id": cid, "agree": 1}),
+        ("agree-null", lambda cid: {"call_id": cid, "agree": None}),
+        *with_call_id(lambda cid: {"call_id": cid, "agree": True}),
+        ("unknown-field", lambda cid: {"call_id": cid, "agree": True, "for": "interpreter"}),
+    ],
     "signal:description": [
         *not_an_object(description),
         ("missing-call_id", lambda cid: {"type": "offer", "sdp": SDP}),
@@ -248,6 +259,9 @@ SETUP: dict[str, tuple[str, str]] = {
     "call:decline": ("ringing", "interpreter"),
     "signal:description": ("active", "caseworker"),
     "signal:candidate": ("active", "interpreter"),
+    "recording:request": ("active", "caseworker"),
+    "recording:stop": ("active", "interpreter"),
+    "recording:consent": ("active", "interpreter"),
 }
 
 
