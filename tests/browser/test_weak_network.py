@@ -12,9 +12,10 @@ from typing import Any
 from playwright.async_api import Browser, Page, expect
 
 from tests.browser.pages import accepted_call, inbound, receives_media
-from tests.support.browser import screenshot
+from tests.browser.test_booked_room import join, open_room
+from tests.support.browser import logged_in, screenshot
 from tests.support.server import RunningServer
-from tests.support.world import World
+from tests.support.world import PASSWORD, World
 
 POOR = {"rtt_ms": 120, "jitter_ms": 30, "loss_pct": 10, "bitrate_kbps": 250, "fps": 20, "audio_only": False}
 GOOD = {"rtt_ms": 20, "jitter_ms": 2, "loss_pct": 0, "bitrate_kbps": 60, "audio_only": True}
@@ -92,3 +93,33 @@ async def test_a_second_summary_within_2_seconds_is_refused_with_a_clear_code(
     refused = await report(caseworker, GOOD)
     assert refused["ok"] is False
     assert refused["error"]["code"] == "too_frequent"
+
+
+async def test_in_a_booked_room_a_poor_link_presses_the_rooms_audio_only_button_and_says_why(
+    server: RunningServer, world: World, browser: Browser
+) -> None:
+    _, caseworker = await logged_in(browser, server.url, "cw.a", PASSWORD)
+    _, interpreter = await logged_in(browser, server.url, "ps.male", PASSWORD)
+    call_id = await open_room(server, world, caseworker="cw.a", interpreter="ps.male")
+    await join(caseworker)
+    await join(interpreter)
+    await asyncio.gather(receives_media(caseworker), receives_media(interpreter))
+    for page in (caseworker, interpreter):  # the room's own senders stop: the test owns the series
+        await page.evaluate(
+            "() => Object.values(window.rris.room.calls).forEach((c) => clearInterval(c.statsTimer))"
+        )
+    await asyncio.sleep(INTERVAL_S)
+
+    for _ in range(3):
+        answer: dict[str, Any] = await caseworker.evaluate(
+            "([callId, figures]) => window.rris.socket.timeout(5000).emitWithAck("
+            "'call:stats', {call_id: callId, ...figures})",
+            [call_id, POOR],
+        )
+        assert answer["ok"] is True, answer
+        await asyncio.sleep(INTERVAL_S)
+
+    for page in (caseworker, interpreter):
+        await expect(page.locator("#audio-only")).to_have_attribute("aria-pressed", "true")
+        await expect(page.locator("#call-notice")).to_have_text("Poor connection: switched to audio only")
+    await asyncio.gather(audio_rises(caseworker), audio_rises(interpreter))

@@ -31,7 +31,14 @@ export class Room {
     const mine = this.seats.indexOf(role);
     for (const [index, peer] of this.others().entries()) {
       const seat = view.remotes[peer];
-      const pair = { local: view.local, remote: seat.querySelector("video"), banner: view.banner };
+      // The audio-only button and the notice are the room's: any pair switched by a poor link shows it there.
+      const pair = {
+        local: view.local,
+        remote: seat.querySelector("video"),
+        banner: view.banner,
+        audioOnly: view.audioOnly,
+        notice: view.notice,
+      };
       if (index === 0) pair.quality = view.quality; // one indicator: the first pair's
       this.calls[peer] = new Call(socket, pair, {
         callId,
