@@ -92,6 +92,8 @@ def _session_json(view: SessionView) -> dict[str, object]:
             "display_name": who.display_name,
             "role": who.role,
             "organisation": {"id": who.organisation_id, "name": who.organisation_name},
+            # The operator's coordinators and admins oversee every authority (consoles adapt to it).
+            "sees_all_organisations": who.sees_all_organisations,
         },
         "csrf_token": view.csrf_token,
     }

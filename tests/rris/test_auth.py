@@ -76,6 +76,7 @@ async def test_login_sets_an_httponly_samesite_lax_session_cookie_and_returns_a_
         "display_name": "Test cw.a",
         "role": "caseworker",
         "organisation": {"id": world.office_a, "name": "Test Office A"},
+        "sees_all_organisations": False,
     }
     assert await login_sessions(server) == 1
 
