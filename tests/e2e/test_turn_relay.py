@@ -141,3 +141,30 @@ async def _ice_servers(user: SignalingClient, coturn: Coturn, user_id: str) -> l
     assert named == user_id
     assert 0 < int(expiry) - datetime.now(UTC).timestamp() <= 600
     return ice
+
+
+async def test_relay_only_peers_reach_coturn_over_tcp_alone(coturn: Coturn) -> None:
+    """The path of an office whose firewall lets no UDP out: both peers know only TURN over TCP."""
+    ice = IceConfig(SystemClock(), [], coturn.urls, coturn.secret, ttl_s=600)
+    servers = []
+    for server in (s.as_dict() for s in ice.servers_for("user-1")):
+        server["urls"] = [url for url in server["urls"] if url.endswith("?transport=tcp")]
+        servers.append(server)
+    assert servers[0]["urls"] == [coturn.urls[1]]
+    first, second = SyntheticPeer(servers), SyntheticPeer(servers)
+    try:
+        offer = await first.offer()
+        answer = await second.answer(offer)
+        await first.accept_answer(answer)
+        for description in (offer, answer):
+            assert set(CANDIDATE.findall(description["sdp"])) == {"relay"}, description["sdp"]
+        assert await first.wait_for_frames(20, 10), (first.frames, coturn.log_text()[-2000:])
+        assert await second.wait_for_frames(20, 10), (second.frames, coturn.log_text()[-2000:])
+    finally:
+        await first.close()
+        await second.close()
+    log = coturn.log_text()
+    allocations = [line for line in log.splitlines() if "ALLOCATE processed, success" in line]
+    assert allocations, log[-2000:]
+    # Every allocation came over its own TCP connection; over UDP coturn logs no connection at all.
+    assert log.count("tcp or tls connected to") >= len(allocations), log[-3000:]
