@@ -156,22 +156,15 @@ class RecordingStore:
         return Recording.from_row(row) if row else None
 
     async def of_organisation(self, organisation_id: str, limit: int) -> list[Recording]:
-        async with self._db.sessions() as session:
-            rows = await session.scalars(
-                select(RecordingRow)
-                .where(RecordingRow.organisation_id == organisation_id)
-                .order_by(RecordingRow.started_at.desc())
-                .limit(limit)
-            )
-            return [Recording.from_row(row) for row in rows]
+        return await self._newest(RecordingRow.organisation_id == organisation_id, limit)
 
     async def of_caseworker(self, caseworker_id: str, limit: int) -> list[Recording]:
+        return await self._newest(RecordingRow.caseworker_id == caseworker_id, limit)
+
+    async def _newest(self, condition: Any, limit: int) -> list[Recording]:
         async with self._db.sessions() as session:
             rows = await session.scalars(
-                select(RecordingRow)
-                .where(RecordingRow.caseworker_id == caseworker_id)
-                .order_by(RecordingRow.started_at.desc())
-                .limit(limit)
+                select(RecordingRow).where(condition).order_by(RecordingRow.started_at.desc()).limit(limit)
             )
             return [Recording.from_row(row) for row in rows]
 

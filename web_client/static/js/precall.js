@@ -6,10 +6,10 @@ import { api, ApiError } from "./api.js";
 import { localMedia } from "./call.js";
 import { t } from "./i18n.js";
 import { request } from "./socket.js";
+import { gathered } from "./gathering.js";
 
 const VERDICT_AFTER_MS = 5000;
 const POLL_EVERY_MS = 1000;
-const GATHERING_TIMEOUT_MS = 3000;
 
 export class DeviceCheck {
   constructor({ preview, meter, message }) {
@@ -61,19 +61,6 @@ export class DeviceCheck {
     this.stream = null;
     this.preview.srcObject = null;
   }
-}
-
-/** Until ICE gathering completes (the server takes one offer with every candidate: no trickle). */
-function gathered(pc) {
-  if (pc.iceGatheringState === "complete") return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, GATHERING_TIMEOUT_MS);
-    pc.addEventListener("icegatheringstatechange", () => {
-      if (pc.iceGatheringState !== "complete") return;
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }
 
 function shown(value) {

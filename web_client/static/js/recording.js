@@ -6,20 +6,7 @@
 import { api } from "./api.js";
 import { t } from "./i18n.js";
 import { request } from "./socket.js";
-
-const GATHERING_TIMEOUT_MS = 3000;
-
-function gathered(pc) {
-  if (pc.iceGatheringState === "complete") return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, GATHERING_TIMEOUT_MS);
-    pc.addEventListener("icegatheringstatechange", () => {
-      if (pc.iceGatheringState !== "complete") return;
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
+import { gathered } from "./gathering.js";
 
 export class RecordingControl {
   /**
