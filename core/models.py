@@ -460,3 +460,68 @@ SCHEDULED_JOBS = Table(
     Column("next_run_time", Float(25), index=True),
     Column("job_state", LargeBinary, nullable=False),
 )
+
+
+# Shared terminology (glossary.term_store); the picklists mirror glossary.review and glossary.terminology,
+# which the core may not import (a test keeps them equal).
+TERM_STATUSES = ("draft", "reviewed", "approved")
+PARTS_OF_SPEECH = ("noun", "verb", "adjective", "adverb", "properNoun", "other")
+
+
+class TermRow(Base):
+    """A concept of the shared terminology, as it stands now; ``version`` is its newest version's number."""
+
+    __tablename__ = "terms"
+    __table_args__ = (CheckConstraint("version >= 1", name="version"),)
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)  # the concept id, an XML NCName
+    subject_field: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TermEntryRow(Base):
+    """A concept's term in one language, with where it came from and how far review has taken it."""
+
+    __tablename__ = "term_entries"
+    __table_args__ = (
+        CheckConstraint(_in("status", TERM_STATUSES), name="status"),
+        CheckConstraint(
+            f"part_of_speech IS NULL OR {_in('part_of_speech', PARTS_OF_SPEECH)}", name="part_of_speech"
+        ),
+        Index("ix_term_entries_language_status", "language", "status"),
+    )
+
+    term_id: Mapped[str] = mapped_column(ForeignKey("terms.id", ondelete="CASCADE"), primary_key=True)
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)  # the order entries were added in, kept by exports
+    text: Mapped[str] = mapped_column(String(500))
+    part_of_speech: Mapped[str | None] = mapped_column(String(16))
+    definition: Mapped[str | None] = mapped_column(Text)
+    provenance: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class TermVersionRow(Base):
+    """One change to a term: who made it, when, what it was, and the whole term after it (JSON)."""
+
+    __tablename__ = "term_versions"
+    __table_args__ = (CheckConstraint("number >= 1", name="number"),)
+
+    term_id: Mapped[str] = mapped_column(ForeignKey("terms.id", ondelete="CASCADE"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    author_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    change: Mapped[str] = mapped_column(Text)
+    snapshot: Mapped[str] = mapped_column(Text)  # JSON: glossary.term_store's form of the whole term
+
+
+class TerminologyReviewerRow(Base):
+    """A user a coordinator or administrator qualified to review and approve translations."""
+
+    __tablename__ = "terminology_reviewers"
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    granted_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -20,6 +20,7 @@ from rris.http import (
     recordings,
     reports,
     rosters,
+    terminology,
 )
 from rris.http.auth import sessions_and_csrf
 from rris.http.errors import domain_errors
@@ -67,6 +68,7 @@ def create_app(
             *notifications.routes(),
             *precall.routes(),
             *recordings.routes(),
+            *terminology.routes(),
             *web_pages.routes(),
         ]
     )

@@ -16,6 +16,8 @@ from core.passwords import PasswordHasher
 from core.rate_limit import FailureLimiter
 from core.state_store import MemoryStateStore, RedisStateStore, StateStore
 from core.tasks import TaskHolder
+from glossary.reviewers import ReviewerGrants
+from glossary.term_store import TermStore
 from media.precall import PrecallTests
 from media.recording_cipher import MasterKeys
 from media.recording_store import RecordingStore
@@ -70,6 +72,8 @@ class Services:
     board_feed: BoardFeed
     precall: PrecallTests
     recordings: Recordings
+    terms: TermStore
+    reviewers: ReviewerGrants
 
     async def close(self) -> None:
         await self.timed.stop()
@@ -184,6 +188,8 @@ def build_services(settings: Settings, clock: Clock, notifier: Notifier) -> Serv
         BoardFeed(live_board, notifier, clock, tasks),
         PrecallTests(clock, tasks),
         recordings,
+        terms=TermStore(db, clock),
+        reviewers=ReviewerGrants(db, clock),
     )
 
 

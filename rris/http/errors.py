@@ -22,6 +22,11 @@ STATUS_BY_CODE = {
     "idempotency_key_reused": 409,
     "too_many_attempts": 429,
     "recording_forbidden": 403,
+    "unknown_term": 404,
+    "duplicate_term": 409,
+    "term_changed": 409,
+    "review_transition_refused": 409,
+    "reviewer_required": 403,
     "recording_deleted": 410,
     # Temporary: the node is at its limit; the client retries later.
     "precall_busy": 503,
