@@ -16,6 +16,7 @@ from rris.http import (
     interpreters,
     live,
     notifications,
+    phrasebook,
     precall,
     recordings,
     reports,
@@ -68,6 +69,7 @@ def create_app(
             *notifications.routes(),
             *precall.routes(),
             *recordings.routes(),
+            *phrasebook.routes(),
             *terminology.routes(),
             *web_pages.routes(),
         ]

@@ -11,6 +11,7 @@ from pathlib import Path
 from aiohttp import web
 
 STATIC = Path(__file__).parent / "static"
+PHRASEBOOK = STATIC / "phrasebook"  # public and offline: no login, nothing personal
 NODE_MODULES = Path(__file__).parent / "node_modules"
 SOCKET_IO_CLIENT = NODE_MODULES / "socket.io-client" / "dist" / "socket.io.esm.min.js"
 PAGES = ("caseworker", "interpreter", "coordinator")
@@ -60,11 +61,37 @@ async def socket_io_client(_: web.Request) -> web.FileResponse:
     return response
 
 
+async def phrasebook_redirect(_: web.Request) -> web.StreamResponse:
+    raise web.HTTPMovedPermanently("/phrasebook/")
+
+
+async def phrasebook_page(_: web.Request) -> web.FileResponse:
+    return _page("phrasebook/index")
+
+
+def _phrasebook_file(name: str, content_type: str) -> web.RouteDef:
+    """A file the phrasebook's service worker scope needs at ``/phrasebook/``: the worker, the manifest."""
+
+    async def phrasebook_file(_: web.Request) -> web.FileResponse:
+        response = web.FileResponse(PHRASEBOOK / name, headers={"Content-Type": content_type})
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
+    return web.get(f"/phrasebook/{name}", phrasebook_file)
+
+
 def routes() -> list[web.AbstractRouteDef]:
-    """``/`` (log in), one page per role, ``/static/...`` and the vendored ``/vendor/...`` client."""
+    """``/`` (log in), one page per role, the public offline phrasebook at ``/phrasebook/`` (its data
+    route is the composition root's), ``/static/...`` and the vendored ``/vendor/...`` client."""
     return [
         web.get("/", login_page),
         *(_console(name) for name in PAGES),
+        web.get("/phrasebook", phrasebook_redirect),
+        web.get("/phrasebook/", phrasebook_page),
+        _phrasebook_file("sw.js", "application/javascript"),
+        _phrasebook_file("manifest.webmanifest", "application/manifest+json"),
         web.get("/vendor/socket.io.esm.min.js", socket_io_client),
         web.static("/static", STATIC, follow_symlinks=False),
     ]
