@@ -10,6 +10,7 @@ import os
 import secrets
 import signal
 import sys
+from importlib import resources
 
 from aiohttp import web
 from alembic.runtime.migration import MigrationContext
@@ -20,6 +21,7 @@ from core.config import Settings
 from core.db import Database
 from core.demo import OFFICE_A, load_demo
 from core.migrate import alembic_config, upgrade
+from glossary.csv_io import import_csv
 from media.recording_store import RecordingPolicy
 from rris.app import create_app, services_of
 from rris.demo_hours import load_demo_hours
@@ -67,6 +69,16 @@ async def _allow_demo_recording(app: web.Application) -> None:
         await svc.recordings.set_policy(RecordingPolicy(office.id, True, 30), coordinator)
 
 
+async def _load_demo_terms(app: web.Application) -> None:
+    """A dozen asylum-procedure terms in eleven languages, all draft, for the call screen's glossary panel."""
+    svc = services_of(app)
+    author = await svc.accounts.find_user("demo.coordinator")
+    if author is None or await svc.terms.terms():
+        return
+    seed = resources.files("glossary").joinpath("content/terms.csv").read_text(encoding="utf-8")
+    await svc.terms.import_terms(author, import_csv(seed), "demo seed (draft)")
+
+
 async def _serve(settings: Settings, demo: bool) -> None:
     if demo:
         await _db_upgrade(settings)
@@ -80,6 +92,7 @@ async def _serve(settings: Settings, demo: bool) -> None:
         accounts = await load_demo(svc.accounts, svc.directory, password)
         await load_demo_hours(svc.accounts, svc.availability)
         await _allow_demo_recording(app)
+        await _load_demo_terms(app)
         print("Demo data loaded (all fictional). Password for every demo account:", password)
         print(f"Consented recording is allowed for {OFFICE_A}; recordings go to {settings.recording_dir}")
         for account in accounts:

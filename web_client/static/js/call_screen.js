@@ -2,7 +2,9 @@
 // quality indicator. It builds its markup into a container so both consoles share one implementation. A booked
 // room's screen has one captioned remote video per other seat (two in a relay room).
 import { apply } from "./i18n.js";
+import { GlossaryPanel } from "./glossary_panel.js";
 import { RecordingControl } from "./recording.js";
+import { request } from "./socket.js";
 
 const REMOTE = `<video id="remote-video" autoplay playsinline data-i18n-label="call.remote_video"></video>`;
 const SEAT = (role) => `
@@ -41,7 +43,26 @@ const MARKUP = (remotes) => `
     </div>
     <button type="button" id="record" data-i18n="recording.ask" hidden></button>
     <button type="button" id="record-stop" class="danger" data-i18n="recording.stop" hidden></button>
-  </div>`;
+  </div>
+  <details class="glossary-panel" id="glossary-panel" hidden>
+    <summary data-i18n="glossary.title"></summary>
+    <p class="glossary-languages">
+      <label><span data-i18n="glossary.second_language"></span> <select id="glossary-second"></select></label>
+      <label><span data-i18n="glossary.filter"></span> <input type="search" id="glossary-filter"></label>
+    </p>
+    <table class="glossary-terms">
+      <thead><tr><th scope="col" id="glossary-call-language"></th><th scope="col" id="glossary-second-name"></th></tr></thead>
+      <tbody id="glossary-rows"></tbody>
+    </table>
+    <p id="glossary-empty" data-i18n="glossary.none_match" hidden></p>
+  </details>`;
+
+/** The language of call ``callId`` in session:info's answer (its live call, or one of its booked rooms). */
+function callLanguage(info, callId) {
+  if (!info) return null;
+  const calls = [info.active_call, ...(info.rooms || [])].filter(Boolean);
+  return calls.find((call) => call.call_id === callId)?.language ?? null;
+}
 
 function toggle(button, onChange) {
   button.addEventListener("click", async () => {
@@ -79,8 +100,24 @@ export function renderCallScreen(container, { remotes = null } = {}) {
     ask: container.querySelector("#record"),
     stop: container.querySelector("#record-stop"),
   };
-  const bind = (call, onHangUp) => {
-    call.recording = new RecordingControl(call, recording);
+  const glossary = new GlossaryPanel({
+    panel: container.querySelector("#glossary-panel"),
+    callLanguage: container.querySelector("#glossary-call-language"),
+    second: container.querySelector("#glossary-second"),
+    secondName: container.querySelector("#glossary-second-name"),
+    filter: container.querySelector("#glossary-filter"),
+    rows: container.querySelector("#glossary-rows"),
+    empty: container.querySelector("#glossary-empty"),
+  });
+  /** ``language``: the call's, when the page knows it before session:info does (an interpreter accepting). */
+  const bind = (call, onHangUp, { language = null } = {}) => {
+    const info = request(call.socket, "session:info").catch(() => null);
+    call.recording = new RecordingControl(call, recording, info);
+    call.glossary = glossary;
+    info.then((answer) => {
+      const known = language ?? callLanguage(answer, call.callId);
+      if (known) glossary.load(known);
+    });
     toggle(container.querySelector("#mute"), (on) => call.setMuted(on));
     toggle(container.querySelector("#camera"), (on) => call.setCameraOff(on));
     toggle(container.querySelector("#audio-only"), (on) => call.setAudioOnly(on));

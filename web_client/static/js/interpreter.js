@@ -119,7 +119,12 @@ socket.on("call:ring", async (message) => {
     language,
     organisation: message.organisation,
   });
-  ring = { callId: message.call_id, deadline: Date.now() + message.timeout_s * 1000, stop: startTone() };
+  ring = {
+    callId: message.call_id,
+    language: message.language,
+    deadline: Date.now() + message.timeout_s * 1000,
+    stop: startTone(),
+  };
   const tick = () => {
     $("ring-countdown").textContent = String(Math.max(0, Math.ceil((ring.deadline - Date.now()) / 1000)));
   };
@@ -147,7 +152,7 @@ function stopRing() {
 
 $("accept").addEventListener("click", async () => {
   if (!ring) return;
-  const callId = ring.callId;
+  const { callId, language } = ring;
   stopRing();
   let stream;
   try {
@@ -158,7 +163,7 @@ $("accept").addEventListener("click", async () => {
     return;
   }
   // The call listens before it is accepted: the caseworker's offer may overtake the accept's answer.
-  startCall(callId, stream, { shown: false });
+  startCall(callId, stream, { shown: false, language });
   try {
     await request(socket, "call:accept", { call_id: callId });
   } catch (error) {
@@ -172,10 +177,10 @@ $("accept").addEventListener("click", async () => {
   showCall();
 });
 
-function startCall(callId, stream, { shown = true } = {}) {
+function startCall(callId, stream, { shown = true, language = null } = {}) {
   const screen = renderCallScreen($("call-panel"));
   call = new Call(socket, screen.view, { callId, role: "interpreter", iceServers, stream });
-  screen.bind(call, () => {});
+  screen.bind(call, () => {}, { language }); // before the accept, session:info does not know the call yet
   window.rris.call = call;
   if (shown) showCall();
 }
@@ -218,7 +223,7 @@ async function lost(callId) {
 
 $("decline").addEventListener("click", async () => {
   if (!ring) return;
-  const callId = ring.callId;
+  const { callId, language } = ring;
   stopRing();
   await request(socket, "call:decline", { call_id: callId }).catch(() => {});
   renderPresence("standby");

@@ -12,8 +12,9 @@ export class RecordingControl {
   /**
    * @param call the Call or Room: {socket, callId, role, stream, iceServers}
    * @param elements the call screen's recording elements (see call_screen.js)
+   * @param info a promise of session:info's answer (or null)
    */
-  constructor(call, elements) {
+  constructor(call, elements, info) {
     this.call = call;
     this.socket = call.socket;
     this.callId = call.callId;
@@ -35,13 +36,13 @@ export class RecordingControl {
     this.el.agree.addEventListener("click", () => this.answer(true));
     this.el.decline.addEventListener("click", () => this.answer(false));
     this.el.stop.addEventListener("click", () => this.stop());
-    this.load();
+    this.load(info);
   }
 
   /** Whether this user may ask (caseworkers of organisations that allow it), and a recording already on
-   * (a reloaded page takes its part again). */
-  async load() {
-    const info = await request(this.socket, "session:info").catch(() => null);
+   * (a reloaded page takes its part again), from ``session:info``'s answer. */
+  async load(answer) {
+    const info = await answer;
     if (!info || this.disposed) return;
     this.allowed = this.role === "caseworker" && Boolean(info.recording_allowed);
     this.el.ask.hidden = !this.allowed || ["asking", "starting", "recording"].includes(this.state);
