@@ -525,3 +525,28 @@ class TerminologyReviewerRow(Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     granted_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PhraseAudioRow(Base):
+    """A recording of one phrasebook phrase in one language (glossary.phrase_audio); an upload replaces it.
+
+    The bytes live here rather than on disk: recordings are small (a phrase, at most 2 MB) and few, and
+    every node of a scaled-out service then serves the same ones.
+    """
+
+    __tablename__ = "phrase_audio"
+    __table_args__ = (
+        CheckConstraint(_in("status", TERM_STATUSES), name="status"),
+        CheckConstraint("duration_s > 0", name="duration_s"),
+    )
+
+    phrase_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(32))
+    data: Mapped[bytes] = mapped_column("bytes", LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    duration_s: Mapped[float] = mapped_column(Float)
+    provenance: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16))
+    uploaded_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -16,6 +16,7 @@ from core.passwords import PasswordHasher
 from core.rate_limit import FailureLimiter
 from core.state_store import MemoryStateStore, RedisStateStore, StateStore
 from core.tasks import TaskHolder
+from glossary.phrase_audio import PhraseAudioStore
 from glossary.reviewers import ReviewerGrants
 from glossary.term_store import TermStore
 from media.precall import PrecallTests
@@ -74,6 +75,7 @@ class Services:
     recordings: Recordings
     terms: TermStore
     reviewers: ReviewerGrants
+    phrase_audio: PhraseAudioStore
 
     async def close(self) -> None:
         await self.timed.stop()
@@ -190,6 +192,7 @@ def build_services(settings: Settings, clock: Clock, notifier: Notifier) -> Serv
         recordings,
         terms=TermStore(db, clock),
         reviewers=ReviewerGrants(db, clock),
+        phrase_audio=PhraseAudioStore(db, clock),
     )
 
 

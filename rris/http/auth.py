@@ -20,7 +20,9 @@ from signaling.server import close_session_sockets
 log = logging.getLogger("rris.auth")
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-CSRF_EXEMPT = frozenset({"/api/login"})  # no session yet; guarded by JSON-only and the Origin check
+# No session there: login (guarded by JSON-only and the Origin check) and the phrasebook's answer PDF, public
+# and stateless (JSON-only and the Origin check too; it changes nothing, so a forged request gains nothing).
+CSRF_EXEMPT = frozenset({"/api/login", "/phrasebook/answers.pdf"})
 
 
 class LoginBody(BaseModel):

@@ -28,6 +28,10 @@ STATUS_BY_CODE = {
     "review_transition_refused": 409,
     "reviewer_required": 403,
     "recording_deleted": 410,
+    "audio_refused": 400,
+    "no_phrase_audio": 404,
+    # The server lacks the PDF font (glossary.answers_pdf): installing fonts-dejavu-core fixes it.
+    "pdf_font_missing": 503,
     # Temporary: the node is at its limit; the client retries later.
     "precall_busy": 503,
     "recording_busy": 503,
