@@ -90,6 +90,9 @@ def answers_pdf(document: AnswersDocument, font: FontFiles) -> bytes:
     pdf.set_creator("RRIS first-contact phrasebook")
     pdf.add_font(FAMILY, "", str(font.regular))
     pdf.add_font(FAMILY, "B", str(font.bold))
+    # Map answers carry the country's name in the person's script too ("Afghanistan (أفغانستان)"): HarfBuzz
+    # joins Arabic letters and orders right-to-left runs, which plain glyph placement would not.
+    pdf.set_text_shaping(True)
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     pdf.set_font(FAMILY, "B", 16)

@@ -94,3 +94,20 @@ def test_the_document_holds_only_the_officers_languages_and_at_most_two_hundred_
 def test_without_the_font_the_export_is_refused_not_printed_with_missing_letters(tmp_path: Path) -> None:
     with pytest.raises(PdfFontMissing):
         find_font((tmp_path,))
+
+
+def test_a_map_answer_keeps_the_countrys_name_in_the_persons_script_in_reading_order() -> None:
+    """Map answers name the country in both languages. Shaped (HarfBuzz), the Arabic run is laid out right to
+    left with joined letters, so a reader gets the word back as written; placed glyph by glyph, it came
+    back reversed."""
+    document = AnswersDocument(
+        "en",
+        "Answers",
+        "2026-11-29",
+        "First contact only.",
+        ("Q", "A", "T"),
+        (AnsweredQuestion("Which country are you from?", "Afghanistan (أفغانستان)", "14:05"),),
+    )
+    found = text_of(answers_pdf(document, find_font()))
+    assert "Afghanistan" in found
+    assert "أفغانستان" in found, found

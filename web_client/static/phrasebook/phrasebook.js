@@ -3,10 +3,13 @@
 // offline (sw.js): the content is the same for everyone, and nothing about the person leaves this page.
 import { initI18n, language, onLanguageChange, t } from "/static/js/i18n.js";
 import { favourites } from "./favourites.js";
+import { POINTING_FORMS, isPointingAnswer, pointingAnswerText, showPointing } from "./pointing.js";
 import { PhraseIndex } from "./search.js";
 import { AnswerSession, download, localTimestamp, toCsv } from "./session.js";
 
 const DATA_URL = "/phrasebook/data.json";
+const AUDIO_URL = "/phrasebook/audio/";
+const PDF_URL = "/phrasebook/answers.pdf";
 const TARGET_KEY = "rris.phrasebook.target";
 const FAVOURITES = "favourites";
 const ALL = "all";
@@ -58,7 +61,9 @@ function phraseItem(phrase) {
   });
   const texts = element("div", { className: "texts" });
   if (officerTag() !== state.target) texts.append(translationLine(phrase.text, officerTag(), "officer-text"));
-  texts.append(translationLine(phrase.text, state.target, "target-text"));
+  const targetLine = translationLine(phrase.text, state.target, "target-text");
+  if (recordingOf(phrase.id, state.target)) targetLine.append(" ", playButton(phrase.id, state.target));
+  texts.append(targetLine);
   const show = element("button", { type: "button", className: "show-button primary", textContent: t("phrasebook.show") });
   show.addEventListener("click", () => openShow(phrase));
   const item = element("li", { className: "phrase" }, star, texts, show);
@@ -143,6 +148,8 @@ function renderShow() {
   migrant.lang = tag;
   migrant.dir = direction(tag);
   $("show-phrase").textContent = phrase.text[tag][0];
+  $("show-play").hidden = !recordingOf(phrase.id, tag);
+  $("show-play").setAttribute("aria-label", t("phrasebook.play"));
   $("show-answers").replaceChildren(
     ...answersOf(phrase).map((answer) => {
       const button = element("button", { type: "button", textContent: answer.text[tag][0], lang: tag, dir: direction(tag) });
@@ -168,10 +175,35 @@ function renderShow() {
   const note = { country: "phrasebook.point_country", date: "phrasebook.point_date" }[phrase.answer];
   $("show-note").hidden = !note;
   $("show-note").textContent = note ? t(note) : "";
-  const given = answersOf(phrase).find((answer) => answer.id === answered);
+  const given = answerText(phrase, answered, tag);
   const answerLine = $("show-answer");
-  answerLine.textContent = given ? t("phrasebook.answer_given", { answer: officerText(given.text) }) : "";
+  answerLine.textContent = given ? t("phrasebook.answer_given", { answer: given }) : "";
   answerLine.lang = officerTag();
+  renderPointing(phrase, answered, tag);
+}
+
+// A `country` or `date` phrase is answered on the map or the calendars (pointing.js) instead of buttons.
+function renderPointing(phrase, answered, tag) {
+  const pointing = $("show-pointing");
+  pointing.hidden = !POINTING_FORMS.has(phrase.answer);
+  if (pointing.hidden) {
+    pointing.replaceChildren();
+    return;
+  }
+  const onAnswer = (answerId) => {
+    state.shown.answered = answerId;
+    session.add(phrase.id, answerId, tag);
+    renderShow();
+  };
+  const yes = state.data.answers.yes[tag][0];
+  const officer = officerTag();
+  showPointing(pointing, { phrase, migrant: tag, officer, direction: direction(tag), answered, yes, onAnswer });
+}
+
+function answerText(phrase, answerId, tag) {
+  if (isPointingAnswer(answerId)) return pointingAnswerText(answerId, officerTag(), tag);
+  const answer = answersOf(phrase).find((a) => a.id === answerId);
+  return answer ? officerText(answer.text) : "";
 }
 
 function openShow(phrase) {
@@ -195,10 +227,9 @@ function closeShow() {
 // Session answers ----------------------------------------------------------------------------------------
 
 function answerRows() {
-  return session.answers.map(({ phraseId, answerId, time }) => {
+  return session.answers.map(({ phraseId, answerId, language: tag, time }) => {
     const phrase = state.data.phrases.find((p) => p.id === phraseId);
-    const answer = answersOf(phrase).find((a) => a.id === answerId);
-    return [officerText(phrase.text), officerText(answer.text), time];
+    return [officerText(phrase.text), answerText(phrase, answerId, tag), time];
   });
 }
 
@@ -217,6 +248,7 @@ function renderSession() {
   );
   $("answers-empty").hidden = rows.length > 0;
   $("export-csv").disabled = rows.length === 0;
+  renderPdfButton();
   $("clear-session").disabled = rows.length === 0;
 }
 
@@ -225,6 +257,74 @@ function exportCsv() {
   const rows = answerRows().map(([question, answer, time]) => [question, answer, localTimestamp(time)]);
   const stamp = localTimestamp(new Date()).replaceAll(":", "").replace(" ", "-");
   download(`first-contact-answers-${stamp}.csv`, toCsv(header, rows));
+}
+
+// The PDF is made by the server (POST /phrasebook/answers.pdf, which keeps nothing): online only.
+function renderPdfButton() {
+  const offline = !navigator.onLine;
+  $("export-pdf").disabled = offline || session.answers.length === 0;
+  $("pdf-note").hidden = !offline;
+  $("pdf-note").textContent = offline ? t("phrasebook.pdf_offline") : "";
+}
+
+async function exportPdf() {
+  const note = $("pdf-note");
+  const now = localTimestamp(new Date());
+  const body = {
+    language: officerTag(),
+    title: t("phrasebook.pdf_title"),
+    date_line: t("phrasebook.pdf_date", { date: now }),
+    headings: [t("phrasebook.question"), t("phrasebook.answer"), t("phrasebook.time")],
+    answers: answerRows().map(([question, answer, time]) => ({ question, answer, time: localTimestamp(time) })),
+  };
+  try {
+    const response = await fetch(PDF_URL, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+      cache: "no-store",
+    });
+    if (!response.ok) throw new Error(`answers PDF: HTTP ${response.status}`);
+    const stamp = now.replaceAll(":", "").replace(" ", "-");
+    download(`first-contact-answers-${stamp}.pdf`, await response.blob(), "application/pdf");
+    note.hidden = true;
+  } catch (error) {
+    console.error(error);
+    note.hidden = false;
+    note.textContent = t("phrasebook.pdf_failed");
+  }
+}
+
+// Recordings: fetched through the service worker (which keeps them, so they play offline once heard or
+// precached) and played from memory; data.json lists which phrase has one in which language.
+const player = element("audio", { id: "phrase-audio", preload: "none", hidden: true });
+let playerUrl = null;
+
+const recordingOf = (phraseId, tag) => state.data.audio?.[phraseId]?.[tag];
+
+async function play(phraseId, tag) {
+  const recording = recordingOf(phraseId, tag);
+  if (!recording) return;
+  try {
+    const path = `${AUDIO_URL}${encodeURIComponent(phraseId)}/${encodeURIComponent(tag)}?v=${recording[0]}`;
+    const response = await fetch(path);
+    if (!response.ok) throw new Error(`recording: HTTP ${response.status}`);
+    const blob = await response.blob();
+    if (playerUrl) URL.revokeObjectURL(playerUrl);
+    playerUrl = URL.createObjectURL(blob);
+    player.src = playerUrl;
+    await player.play();
+  } catch (error) {
+    console.error(error);
+    $("network").textContent = t("phrasebook.audio_failed");
+  }
+}
+
+function playButton(phraseId, tag) {
+  const button = element("button", { type: "button", className: "play", textContent: "▶" });
+  button.setAttribute("aria-label", t("phrasebook.play"));
+  button.addEventListener("click", () => play(phraseId, tag));
+  return button;
 }
 
 // Data, offline and updates ------------------------------------------------------------------------------
@@ -253,6 +353,7 @@ async function refreshData() {
 
 function renderNetwork() {
   $("network").textContent = navigator.onLine ? "" : t("phrasebook.offline");
+  renderPdfButton();
 }
 
 // The worker tells the page when revalidating data.json brought a new version; it may say so before the
@@ -282,6 +383,10 @@ function wire() {
   });
   $("clear-session").addEventListener("click", () => session.clear());
   $("export-csv").addEventListener("click", exportCsv);
+  $("export-pdf").addEventListener("click", exportPdf);
+  $("show-play").addEventListener("click", () => play(state.shown.phrase.id, state.target));
+  $("show-play").textContent = "▶";
+  document.body.append(player);
   session.onChange(renderSession);
   onLanguageChange(() => {
     renderStart();
