@@ -14,7 +14,7 @@ from core.accounts import Principal, Role
 from core.db import Database
 from core.errors import Forbidden, NotFound
 from core.ids import UserId
-from core.models import TerminologyReviewerRow
+from core.models import TerminologyReviewerRow, UserRow
 from glossary.terminology import Now
 
 STAFF_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN})
@@ -97,14 +97,18 @@ class ReviewerGrants:
             row = await session.get(TerminologyReviewerRow, user_id)
         return _grant(row) if row is not None else None
 
-    async def grants(self) -> list[ReviewerGrant]:
+    async def grants(self, organisation_id: str | None = None) -> list[tuple[ReviewerGrant, str]]:
+        """Every grant with the reviewer's display name; only ``organisation_id``'s people when given
+        (an authority's coordinators see their own, the operator's staff everyone's)."""
+        query = (
+            select(TerminologyReviewerRow, UserRow.display_name)
+            .join(UserRow, UserRow.id == TerminologyReviewerRow.user_id)
+            .order_by(TerminologyReviewerRow.granted_at, TerminologyReviewerRow.user_id)
+        )
+        if organisation_id is not None:
+            query = query.where(UserRow.organisation_id == organisation_id)
         async with self._db.sessions() as session:
-            rows = await session.scalars(
-                select(TerminologyReviewerRow).order_by(
-                    TerminologyReviewerRow.granted_at, TerminologyReviewerRow.user_id
-                )
-            )
-            return [_grant(row) for row in rows]
+            return [(_grant(row), name) for row, name in await session.execute(query)]
 
 
 def _grant(row: TerminologyReviewerRow) -> ReviewerGrant:

@@ -264,8 +264,11 @@ def _utf8(data: bytes) -> str:
 async def list_reviewers(request: web.Request) -> web.Response:
     who = require_session(request).principal
     require_may_edit_terms(who)
-    grants = await services(request).reviewers.grants()
-    return web.json_response({"reviewers": [grant_json(g.user_id, g) for g in grants]})
+    scope = None if who.sees_all_organisations else who.organisation_id
+    grants = await services(request).reviewers.grants(scope)
+    return web.json_response(
+        {"reviewers": [grant_json(g.user_id, g) | {"display_name": name} for g, name in grants]}
+    )
 
 
 async def get_reviewer(request: web.Request) -> web.Response:

@@ -224,7 +224,12 @@ async def test_who_grants_the_reviewer_permission(
     status, _ = await users["cw.a"].get(path + world.id("cw.a2"))
     assert status == 403
     status, listed = await users["coord"].get("/api/terminology/reviewers")
-    assert (status, listed) == (200, {"reviewers": [body]})
+    assert (status, listed) == (200, {"reviewers": [body | {"display_name": "Test cw.a"}]})
+    # An authority's coordinators see their own people's grants; another authority's see none of them.
+    status, pool = await users["coord"].send("PUT", path + world.id("ps.female"))
+    assert status == 200, pool
+    status, listed = await users["coord.a"].get("/api/terminology/reviewers")
+    assert [g["user_id"] for g in listed["reviewers"]] == [world.id("cw.a")]
 
 
 async def test_search_by_language_and_text_ignores_case_and_diacritics(users: dict[str, User]) -> None:
