@@ -31,6 +31,8 @@ class Role(StrEnum):
     INTERPRETER = "interpreter"
     COORDINATOR = "coordinator"
     ADMIN = "admin"
+    # Reports an authority's migration statistics (migration_data): its own authority's, nothing else.
+    DATA_OFFICER = "data_officer"
 
 
 class OrganisationKind(StrEnum):

@@ -15,6 +15,7 @@ from core.languages import LanguageTag
 POOL = "RRIS Interpreter Pool (DEMO)"
 OFFICE_A = "Demo Asylum Office A (FICTIONAL)"
 OFFICE_B = "Demo Border Police B (FICTIONAL)"
+OFFICE_A_COUNTRY, OFFICE_B_COUNTRY = "MK", "RS"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ DEMO_ACCOUNTS = (
     # The authority's own coordinator: sets its recording policy and reads its recordings.
     DemoAccount("demo.coordinator.a", "Demo Coordinator Office A", Role.COORDINATOR, OFFICE_A),
     DemoAccount("demo.admin", "Demo Administrator", Role.ADMIN, POOL),
+    # Reports Office A's (fictional) migration statistics to the regional exchange (migration_data).
+    DemoAccount("demo.data.officer", "Demo Data Officer A", Role.DATA_OFFICER, OFFICE_A),
     DemoAccount(
         "demo.interpreter.ps",
         "Demo Interpreter Pashto F",
@@ -79,10 +82,12 @@ async def load_demo(
     accounts: AccountService, directory: InterpreterDirectory, password: str
 ) -> list[DemoAccount]:
     orgs: dict[str, OrganisationId] = {}
+    # The offices' countries make them reporting authorities of the regional template (migration_data);
+    # the offices and every figure reported for them are fictional all the same.
     for name, kind, country in (
         (POOL, OrganisationKind.OPERATOR, None),
-        (OFFICE_A, OrganisationKind.AUTHORITY, None),
-        (OFFICE_B, OrganisationKind.AUTHORITY, None),
+        (OFFICE_A, OrganisationKind.AUTHORITY, OFFICE_A_COUNTRY),
+        (OFFICE_B, OrganisationKind.AUTHORITY, OFFICE_B_COUNTRY),
     ):
         found = await accounts.find_organisation(name)
         orgs[name] = found.id if found else (await accounts.create_organisation(name, kind, country)).id

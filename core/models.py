@@ -58,7 +58,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-ROLES = ("caseworker", "interpreter", "coordinator", "admin")
+ROLES = ("caseworker", "interpreter", "coordinator", "admin", "data_officer")
 GENDERS = ("female", "male", "non_binary", "undisclosed")
 ORGANISATION_KINDS = ("authority", "operator")
 CALL_OUTCOMES = ("completed", "cancelled", "no_interpreter", "dropped")
@@ -550,3 +550,65 @@ class PhraseAudioRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     uploaded_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# The regional template's submissions (migration_data.store); the states mirror
+# migration_data.submission.SubmissionState, which the core may not import (a test keeps them equal).
+MIGRATION_SUBMISSION_STATES = ("draft", "validated", "submitted", "accepted", "returned", "superseded")
+MIGRATION_SOURCES = ("json", "csv", "xlsx", "sdmx")
+
+
+class MigrationSubmissionRow(Base):
+    """One authority's figures for one dataflow and period; ``version`` is its newest version's number and
+    ``revision`` moves on with every change (compare-and-set, and the row a change locks)."""
+
+    __tablename__ = "migration_submissions"
+    __table_args__ = (
+        UniqueConstraint("authority", "dataflow", "period", name="uq_migration_submissions_series"),
+        CheckConstraint("version >= 1", name="version"),
+        Index("ix_migration_submissions_dataflow_period", "dataflow", "period"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    authority: Mapped[str] = mapped_column(String(2))  # GEO code of migration_data.authorities
+    dataflow: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(8))  # YYYY-MM, YYYY-Qn or YYYY
+    version: Mapped[int] = mapped_column(Integer)
+    revision: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16))  # the newest version's, for listing without the versions
+    accepted_version: Mapped[int | None] = mapped_column(Integer)  # the one regional figures count
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MigrationSubmissionVersionRow(Base):
+    """One version of a submission: its state, who moved it when, its validation report and its cells.
+
+    The cells are one compressed blob per version (``migration_data.cell_blob``: the encoded columns as
+    NumPy arrays in ``np.savez_compressed``), not a row per cell: a year of the region's monthly figures
+    is on the order of a million cells, and they are only ever read and written whole.
+    """
+
+    __tablename__ = "migration_submission_versions"
+    __table_args__ = (
+        CheckConstraint(_in("state", MIGRATION_SUBMISSION_STATES), name="state"),
+        CheckConstraint(_in("source", MIGRATION_SOURCES), name="source"),
+        CheckConstraint("number >= 1", name="number"),
+    )
+
+    submission_id: Mapped[str] = mapped_column(
+        ForeignKey("migration_submissions.id", ondelete="CASCADE"), primary_key=True
+    )
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(8))
+    late: Mapped[bool] = mapped_column(default=False)
+    created_by: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    submitted_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))  # accepted or returned it
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cell_count: Mapped[int] = mapped_column(Integer)
+    cells: Mapped[bytes] = mapped_column(LargeBinary)
+    report: Mapped[str] = mapped_column(Text)  # JSON: the validation report (issues listed, all counted)

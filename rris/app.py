@@ -15,6 +15,7 @@ from rris.http import (
     health,
     interpreters,
     live,
+    migration_data,
     notifications,
     phrasebook,
     precall,
@@ -71,6 +72,7 @@ def create_app(
             *recordings.routes(),
             *phrasebook.routes(),
             *terminology.routes(),
+            *migration_data.routes(),
             *web_pages.routes(),
         ]
     )

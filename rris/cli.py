@@ -23,6 +23,7 @@ from core.demo import OFFICE_A, load_demo
 from core.migrate import alembic_config, upgrade
 from glossary.csv_io import import_csv
 from media.recording_store import RecordingPolicy
+from migration_data.demo import load_demo_submissions
 from rris.app import create_app, services_of
 from rris.demo_hours import load_demo_hours
 
@@ -79,6 +80,17 @@ async def _load_demo_terms(app: web.Application) -> None:
     await svc.terms.import_terms(author, import_csv(seed), "demo seed (draft)")
 
 
+async def _load_demo_submissions(app: web.Application) -> None:
+    """Fictional monthly figures from Demo Asylum Office A's data officer, most accepted by the hub."""
+    svc = services_of(app)
+    officer_id = await svc.accounts.find_user("demo.data.officer")
+    hub_id = await svc.accounts.find_user("demo.coordinator")
+    officer = await svc.accounts.principal(officer_id) if officer_id else None
+    hub = await svc.accounts.principal(hub_id) if hub_id else None
+    if officer is not None and hub is not None:
+        await load_demo_submissions(svc.migration_data, officer, hub)
+
+
 async def _serve(settings: Settings, demo: bool) -> None:
     if demo:
         await _db_upgrade(settings)
@@ -93,6 +105,7 @@ async def _serve(settings: Settings, demo: bool) -> None:
         await load_demo_hours(svc.accounts, svc.availability)
         await _allow_demo_recording(app)
         await _load_demo_terms(app)
+        await _load_demo_submissions(app)
         print("Demo data loaded (all fictional). Password for every demo account:", password)
         print(f"Consented recording is allowed for {OFFICE_A}; recordings go to {settings.recording_dir}")
         for account in accounts:

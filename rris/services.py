@@ -23,7 +23,10 @@ from media.precall import PrecallTests
 from media.recording_cipher import MasterKeys
 from media.recording_store import RecordingStore
 from media.recordings import RECORDING_EXPIRY, RecordingLimits, Recordings
+from migration_data.exchange import MigrationDataExchange
+from migration_data.store import MigrationDataStore
 from rris.booking_rooms import SignallingRooms
+from rris.migration_activity import ServiceActivity
 from scheduler.availability_store import AvailabilityStore
 from scheduler.booking_jobs import BookingJobs
 from scheduler.bookings import BookingService
@@ -76,6 +79,7 @@ class Services:
     terms: TermStore
     reviewers: ReviewerGrants
     phrase_audio: PhraseAudioStore
+    migration_data: MigrationDataExchange
 
     async def close(self) -> None:
         await self.timed.stop()
@@ -193,6 +197,7 @@ def build_services(settings: Settings, clock: Clock, notifier: Notifier) -> Serv
         terms=TermStore(db, clock),
         reviewers=ReviewerGrants(db, clock),
         phrase_audio=PhraseAudioStore(db, clock),
+        migration_data=MigrationDataExchange(MigrationDataStore(db, clock), ServiceActivity(db)),
     )
 
 

@@ -30,6 +30,17 @@ STATUS_BY_CODE = {
     "recording_deleted": 410,
     "audio_refused": 400,
     "no_phrase_audio": 404,
+    "upload_refused": 400,
+    "personal_data_refused": 400,
+    "unknown_dataflow": 404,
+    "unknown_authority": 404,
+    "invalid_period": 400,
+    "submission_transition_refused": 409,
+    "submission_invalid": 409,
+    "unknown_submission": 404,
+    "submission_exists": 409,
+    "submission_changed": 409,
+    "no_reporting_authority": 403,
     # The server lacks the PDF font (glossary.answers_pdf): installing fonts-dejavu-core fixes it.
     "pdf_font_missing": 503,
     # Temporary: the node is at its limit; the client retries later.
