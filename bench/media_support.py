@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
+import signal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,28 @@ def proc_rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError(f"no VmRSS for {pid}")
+
+
+async def read_probe(pid: int, out: Path, timeout: float = 30.0) -> dict[str, Any]:
+    """The memory probe ``bench/media_serve.py`` writes to ``out`` on SIGUSR1 (see its docstring)."""
+    _clear(out)
+    os.kill(pid, signal.SIGUSR1)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while (probe := _written(out)) is None:
+        if loop.time() > deadline:
+            raise RuntimeError("the server wrote no memory probe")
+        await asyncio.sleep(0.05)
+    return probe
+
+
+def _clear(out: Path) -> None:
+    out.unlink(missing_ok=True)
+
+
+def _written(out: Path) -> dict[str, Any] | None:
+    """The probe once the server has written it (it replaces the file atomically)."""
+    return dict(json.loads(out.read_text())) if out.exists() else None
 
 
 def pattern_planes(width: int, height: int) -> Planes:

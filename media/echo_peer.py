@@ -12,6 +12,7 @@ from aiortc import MediaStreamTrack, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
 
 from core.clock import Clock
+from media.receive_queues import bound_receive_queues
 from media.rtc_config import rtc_configuration
 from media.verdict import LinkFigures
 
@@ -81,6 +82,7 @@ class EchoPeer:
     def _on_track(self, track: MediaStreamTrack) -> None:
         if track.kind not in CLOCK_RATE_HZ:
             return
+        bound_receive_queues(self.pc, track)
         echo = EchoTrack(track.kind)
         self._echoes.append(echo)
         self.pc.addTrack(echo)

@@ -17,6 +17,7 @@ from aiortc import MediaStreamTrack, RTCPeerConnection, RTCSessionDescription
 from aiortc.contrib.media import MediaRecorder
 from aiortc.mediastreams import MediaStreamError
 
+from media.receive_queues import bound_receive_queues
 from media.rtc_config import rtc_configuration
 
 TrackSink = Callable[[], BinaryIO]  # opens where one received audio track is written (sealed)
@@ -50,6 +51,7 @@ class RecorderPeer:
             self._on_ended()
 
     def _on_track(self, track: MediaStreamTrack) -> None:
+        bound_receive_queues(self.pc, track)
         if track.kind == "audio" and not self.audio_tracks:
             self.audio_tracks += 1
             recorder = MediaRecorder(self._open_sink(), format="ogg")

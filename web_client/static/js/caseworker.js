@@ -16,6 +16,10 @@ const $ = (id) => document.getElementById(id);
 const panels = ["request-panel", "ringing-panel", "unavailable-panel", "call-panel", "ended-panel"];
 let iceServers = [];
 let live = null; // {callId, since, timer, stream, language, call, cancelling}
+// A hang-up here ends the call on this page at once; the server writes the call's record meanwhile, then
+// says call:ended. A rating waits for that word, since it rates the record.
+let hungUp = null; // {callId, recorded: Promise, confirm}
+const RECORD_WAIT_MS = 10000; // as long as the hang-up request itself may take
 
 function only(...visible) {
   for (const id of panels) show($(id), visible.includes(id));
@@ -78,6 +82,7 @@ socket.on("call:accepted", (message) => {
   if (live && (live.callId === null || message.call_id === live.callId)) startCall(message.call_id);
 });
 socket.on("call:ended", (message) => {
+  if (hungUp?.callId === message.call_id) confirmHangUp(message);
   if (live && (live.callId === null || message.call_id === live.callId)) endLocally(message.outcome);
 });
 
@@ -137,6 +142,8 @@ function startCall(callId, { resumed = false } = {}) {
   const screen = renderCallScreen($("call-panel"));
   live.call = new Call(socket, screen.view, { callId, role: "caseworker", iceServers, stream: live.stream });
   screen.bind(live.call, () => {});
+  // After the screen's own listener has sent call:hangup; the panel does not wait for the server's answer.
+  $("hangup").addEventListener("click", () => hangUp(callId));
   window.rris.call = live.call;
   $("call-panel").focus();
   if (resumed) live.call.rejoin().catch(() => lost(callId));
@@ -169,6 +176,30 @@ async function lost(callId) {
     // No record to read: say the connection was lost.
   }
   if (live && live.callId === callId) endLocally(outcome);
+}
+
+/** The caseworker hung up: the call ends on this page now, the server's call:ended follows. */
+function hangUp(callId) {
+  if (!live || live.callId !== callId) return;
+  let confirm;
+  const recorded = new Promise((resolve) => (confirm = resolve));
+  hungUp = { callId, recorded, confirm };
+  endLocally("completed");
+}
+
+/** The server ended the call this page hung up, and wrote its record; had the call ended otherwise just
+ * before (dropped), the panel says so and offers no rating. */
+function confirmHangUp(message) {
+  hungUp.confirm();
+  if (message.outcome === "completed" || $("rating").dataset.callId !== message.call_id) return;
+  $("ended-message").textContent = t(`call.ended.${message.outcome}`);
+  show($("rating"), false);
+}
+
+/** Until the server has the record of a call this page hung up (or the hang-up's own time is up). */
+async function recorded(callId) {
+  if (hungUp?.callId !== callId) return;
+  await Promise.race([hungUp.recorded, new Promise((resolve) => setTimeout(resolve, RECORD_WAIT_MS))]);
 }
 
 async function endLocally(outcome) {
@@ -233,6 +264,7 @@ for (const button of $("rating").querySelectorAll("button")) {
     for (const each of buttons) each.disabled = true; // one rating per call
     $("rating-error").textContent = "";
     try {
+      await recorded(callId);
       await api("POST", `/api/calls/${callId}/rating`, { score: Number(button.dataset.score) });
       show($("rating"), false);
       show($("rating-thanks"), true);
