@@ -44,8 +44,9 @@ ending with ``DELETE``.
    16 arenas, one per allocating thread (decoders, the encoding executor), and which
    ``MALLOC_ARENA_MAX=2`` avoids (3-minute soaks: flat at 346 MB from 90 s on, against 458 MB and rising);
    and a CPU-starved machine, on which aiortc's receive queues (the decoder's input, the remote track's
-   decoded frames; unbounded in aiortc, bounded by ``media/receive_queues.py`` since) held more frames per test (with other suites loading the machine, bytes in use
-   under the same 4 tests rose from 120 to 169 MB, RSS from 293 to 383 MB, then stayed flat). The server
+   decoded frames; unbounded in aiortc, bounded by ``media/receive_queues.py`` since) held more frames per
+   test (with other suites loading the machine, bytes in use under the same 4 tests rose from 120 to
+   169 MB, RSS from 293 to 383 MB, then stayed flat). The server
    therefore runs with ``MALLOC_ARENA_MAX=2`` (``--arena-max``, default 2, as a node running pre-call tests
    should be run; ``--arena-max 0`` for glibc's defaults), and:
 
