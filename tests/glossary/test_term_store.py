@@ -296,7 +296,8 @@ async def test_reviewer_grants_are_kept_with_who_and_when_and_never_self_given(
     again = await grants.grant(world.id("coord.a"), world.id("ps.male"))
     assert again == first
     assert (first.granted_by, first.granted_at) == (world.id("coord"), clock.now() - timedelta(minutes=1))
-    assert await grants.grants() == [first]
+    assert await grants.grants() == [(first, "Test ps.male")]
+    assert await grants.grants(world.office_a) == []  # ps.male is the pool's, not Office A's
 
     await grants.revoke(world.id("ps.male"))
     await grants.revoke(world.id("ps.male"))
