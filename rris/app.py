@@ -15,6 +15,7 @@ from rris.http import (
     health,
     interpreters,
     live,
+    migration_charts,
     migration_data,
     notifications,
     phrasebook,
@@ -73,6 +74,7 @@ def create_app(
             *phrasebook.routes(),
             *terminology.routes(),
             *migration_data.routes(),
+            *migration_charts.routes(),
             *web_pages.routes(),
         ]
     )

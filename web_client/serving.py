@@ -15,6 +15,7 @@ PHRASEBOOK = STATIC / "phrasebook"  # public and offline: no login, nothing pers
 NODE_MODULES = Path(__file__).parent / "node_modules"
 SOCKET_IO_CLIENT = NODE_MODULES / "socket.io-client" / "dist" / "socket.io.esm.min.js"
 PAGES = ("caseworker", "interpreter", "coordinator")
+DATA_OFFICER_PAGE = "data_officer"  # served at /data-officer
 CSP = "; ".join(
     (
         "default-src 'self'",
@@ -44,11 +45,11 @@ async def login_page(_: web.Request) -> web.FileResponse:
     return _page("index")
 
 
-def _console(name: str) -> web.RouteDef:
+def _console(name: str, path: str | None = None) -> web.RouteDef:
     async def console(_: web.Request) -> web.FileResponse:
         return _page(name)
 
-    return web.get(f"/{name}", console)
+    return web.get(path or f"/{name}", console)
 
 
 async def socket_io_client(_: web.Request) -> web.FileResponse:
@@ -83,11 +84,13 @@ def _phrasebook_file(name: str, content_type: str) -> web.RouteDef:
 
 
 def routes() -> list[web.AbstractRouteDef]:
-    """``/`` (log in), one page per role, the public offline phrasebook at ``/phrasebook/`` (its data
-    route is the composition root's), ``/static/...`` and the vendored ``/vendor/...`` client."""
+    """``/`` (log in), one page per role (the data officer's at ``/data-officer``), the public offline
+    phrasebook at ``/phrasebook/`` (its data route is the composition root's), ``/static/...`` and the
+    vendored ``/vendor/...`` client."""
     return [
         web.get("/", login_page),
         *(_console(name) for name in PAGES),
+        _console(DATA_OFFICER_PAGE, "/data-officer"),
         web.get("/phrasebook", phrasebook_redirect),
         web.get("/phrasebook/", phrasebook_page),
         _phrasebook_file("sw.js", "application/javascript"),

@@ -37,7 +37,6 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_JSON_CELLS = 500_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_TYPES = {"text/csv": "csv", XLSX: "xlsx"}
-
 FlowId = Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Z][A-Z0-9_]*$")]
 PeriodText = Annotated[
     str, StringConstraints(min_length=4, max_length=7, pattern=r"^[0-9]{4}(-(Q[1-4]|[0-9]{2}))?$")

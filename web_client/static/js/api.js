@@ -4,10 +4,11 @@
 const CSRF_KEY = "rris.csrf";
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, details = {}) {
     super(message || code);
     this.status = status;
     this.code = code;
+    this.details = details; // the error's other fields, e.g. a refused upload's row, column and reason
   }
 }
 
@@ -21,7 +22,7 @@ async function parse(response) {
   }
   if (!response.ok) {
     const error = (body && body.error) || {};
-    throw new ApiError(response.status, error.code || `http_${response.status}`, error.message || text);
+    throw new ApiError(response.status, error.code || `http_${response.status}`, error.message || text, error);
   }
   return body;
 }
@@ -36,6 +37,16 @@ export async function api(method, path, body = undefined, headers = {}) {
     init.body = JSON.stringify(body);
   }
   return parse(await fetch(path, init));
+}
+
+/** A file's bytes as the body of a POST, with their Content-Type (uploads of CSV, XLSX and the like). */
+export async function postBytes(path, bytes, contentType) {
+  const headers = {
+    Accept: "application/json",
+    "Content-Type": contentType,
+    "X-CSRF-Token": sessionStorage.getItem(CSRF_KEY) || "",
+  };
+  return parse(await fetch(path, { method: "POST", headers, body: bytes, credentials: "same-origin" }));
 }
 
 export async function login(username, password) {
@@ -80,9 +91,13 @@ export async function requireRole(role) {
 }
 
 export function consoleOf(role) {
-  return { caseworker: "/caseworker", interpreter: "/interpreter", coordinator: "/coordinator", admin: "/coordinator" }[
-    role
-  ] || "/";
+  return {
+    caseworker: "/caseworker",
+    interpreter: "/interpreter",
+    coordinator: "/coordinator",
+    admin: "/coordinator",
+    data_officer: "/data-officer",
+  }[role] || "/";
 }
 
 export function newIdempotencyKey() {
