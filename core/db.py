@@ -43,6 +43,20 @@ class Database:
         async with self.sessions() as session, session.begin():
             yield session
 
+    @asynccontextmanager
+    async def write_transaction(self) -> AsyncIterator[AsyncSession]:
+        """A transaction that reads in order to write: on SQLite it holds the write lock from its start.
+
+        A deferred SQLite transaction would read under a shared lock, so two writers could both pass a
+        check and then one fail to upgrade its lock. ``BEGIN IMMEDIATE`` as the first statement takes the
+        write lock at once, waiting for it up to ``busy_timeout``, and the driver's implicit BEGIN then
+        stays out of the way. On PostgreSQL the callers' row or advisory locks queue writers instead.
+        """
+        async with self.transaction() as session:
+            if self.is_sqlite:
+                await session.execute(text("BEGIN IMMEDIATE"))
+            yield session
+
     async def ping(self) -> None:
         """Raise if the database cannot answer a trivial query."""
         async with self.engine.connect() as conn:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import matching_version
@@ -94,11 +94,7 @@ class OrganisationExclusions:
 
     @asynccontextmanager
     async def _writing(self) -> AsyncIterator[AsyncSession]:
-        # On SQLite, take the write lock before the first read (as scheduler.bookings does), so two
-        # concurrent changes queue up instead of failing to upgrade a read lock.
-        async with self._db.transaction() as session:
-            if self._db.is_sqlite:
-                await session.execute(text("BEGIN IMMEDIATE"))
+        async with self._db.write_transaction() as session:
             yield session
             await matching_version.bump(session)
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 
 from core import matching_version
 from core.accounts import Principal, Role
@@ -214,11 +214,7 @@ class InterpreterDirectory:
         if not all(isinstance(c, Attribute) for c in declared):
             raise InvalidInput("conflicts must be attributes (key and value)")
         self._cache.clear()
-        async with self._db.transaction() as session:
-            if self._db.is_sqlite:
-                # Take the write lock before reading (see scheduler.bookings), so two concurrent
-                # changes of one profile queue up instead of failing to upgrade a read lock.
-                await session.execute(text("BEGIN IMMEDIATE"))
+        async with self._db.write_transaction() as session:
             # On PostgreSQL the user row's lock queues concurrent changes of the same profile.
             user = await session.get(UserRow, user_id, with_for_update=True)
             if user is None or user.role != "interpreter":

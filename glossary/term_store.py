@@ -9,13 +9,13 @@ An edit names the version it was based on and is refused with ``TermChanged`` wh
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -227,14 +227,8 @@ class TermStore:
             await self._save(session, revision, number, author)
         return await self.term(concept_id)
 
-    @asynccontextmanager
-    async def _writing(self) -> AsyncIterator[AsyncSession]:
-        # On SQLite, take the write lock before the first read (as scheduler.bookings does), so concurrent
-        # edits queue up instead of failing to upgrade a read lock; PostgreSQL's row locks do the rest.
-        async with self._db.transaction() as session:
-            if self._db.is_sqlite:
-                await session.execute(text("BEGIN IMMEDIATE"))
-            yield session
+    def _writing(self) -> AbstractAsyncContextManager[AsyncSession]:
+        return self._db.write_transaction()  # SQLite's write lock first; PostgreSQL's row locks do the rest
 
     async def _save(self, session: AsyncSession, revision: Revision, number: int, author: UserId) -> None:
         at = self._clock.now()

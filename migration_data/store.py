@@ -11,14 +11,14 @@ out are :mod:`stored`'s.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
 
 import numpy as np
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -328,14 +328,8 @@ class MigrationDataStore:
             )
         )
 
-    @asynccontextmanager
-    async def _writing(self) -> AsyncIterator[AsyncSession]:
-        # On SQLite, take the write lock before the first read (as glossary.term_store does), so concurrent
-        # changes queue up instead of failing to upgrade a read lock; PostgreSQL's row locks do the rest.
-        async with self._db.transaction() as session:
-            if self._db.is_sqlite:
-                await session.execute(text("BEGIN IMMEDIATE"))
-            yield session
+    def _writing(self) -> AbstractAsyncContextManager[AsyncSession]:
+        return self._db.write_transaction()  # SQLite's write lock first; PostgreSQL's row locks do the rest
 
 
 def _figures(figures: NewFigures) -> dict[str, Any]:

@@ -11,8 +11,8 @@ bypassed this package could not double-book.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -58,19 +58,10 @@ class BookingStore:
         self.limits = limits or WorkloadLimits(buffer=buffer, **_NO_CAPS)
         self._offer_expiry = offer_expiry
 
-    @asynccontextmanager
-    async def _writing(self) -> AsyncIterator[AsyncSession]:
-        """One write transaction; on SQLite it holds the write lock from its first statement on.
-
-        A deferred SQLite transaction would read under a shared lock, so two writers could both pass the
-        overlap check (or the second would fail to upgrade its lock). ``BEGIN IMMEDIATE`` as the first
-        statement makes SQLite take the write lock at once, waiting for it up to ``busy_timeout``; the
-        driver's implicit BEGIN then sees the open transaction and stays out of the way.
-        """
-        async with self._db.sessions() as session, session.begin():
-            if self._db.is_sqlite:
-                await session.execute(text("BEGIN IMMEDIATE"))
-            yield session
+    def _writing(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """One write transaction holding SQLite's write lock from its start (``Database.write_transaction``):
+        a deferred one would let two writers both pass the overlap check."""
+        return self._db.write_transaction()
 
     async def _lock_interpreters(self, session: AsyncSession, interpreter_ids: Sequence[str]) -> None:
         """On PostgreSQL, every interpreter's advisory lock in one statement, in ascending key order

@@ -146,10 +146,8 @@ class RosterService:
     @asynccontextmanager
     async def _writing(self, interpreter_id: str) -> AsyncIterator[AsyncSession]:
         """A write transaction no other writer of ``interpreter_id``'s shifts runs beside (see bookings)."""
-        async with self._db.sessions() as session, session.begin():
-            if self._db.is_sqlite:
-                await session.execute(text("BEGIN IMMEDIATE"))
-            else:
+        async with self._db.write_transaction() as session:
+            if not self._db.is_sqlite:
                 await session.execute(
                     text("SELECT pg_advisory_xact_lock(:namespace, :key)"),
                     {"namespace": _LOCK_NAMESPACE, "key": _lock_key(interpreter_id)},
