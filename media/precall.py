@@ -9,7 +9,7 @@ it, ends on hang-up, on ICE failure or after ``max_lifetime_s``, and a node runs
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NewType
 
@@ -53,10 +53,17 @@ class _Running:
 
 
 class PrecallTests:
-    def __init__(self, clock: Clock, tasks: TaskHolder, limits: PrecallLimits | None = None) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        tasks: TaskHolder,
+        limits: PrecallLimits | None = None,
+        peer_closed: Callable[[], None] = lambda: None,
+    ) -> None:
         self._clock = clock
         self._tasks = tasks
         self.limits = limits or PrecallLimits()
+        self._peer_closed = peer_closed  # media.memory.FreedMemory: give the test's codec memory back
         self._running: dict[PrecallId, _Running] = {}
 
     @property
@@ -123,3 +130,4 @@ class PrecallTests:
         if running.timer is not None:
             running.timer.cancel()
         await running.peer.close()
+        self._peer_closed()

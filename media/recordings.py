@@ -93,6 +93,7 @@ class Recordings:
         jobs: JobScheduler,
         wanted: Wanted,
         limits: RecordingLimits | None = None,
+        peer_closed: Callable[[], None] = lambda: None,
     ) -> None:
         self.store = store
         self._keys = keys
@@ -102,6 +103,7 @@ class Recordings:
         self._jobs = jobs
         self._wanted = wanted
         self.limits = limits or RecordingLimits()
+        self._peer_closed = peer_closed  # media.memory.FreedMemory
         self._legs: dict[str, _Leg] = {}
         self._watching = False
 
@@ -241,6 +243,7 @@ class Recordings:
             if self._legs.pop(leg.id, None) is None:
                 continue
             await leg.peer.close()
+            self._peer_closed()
             for sink in leg.sinks:
                 sink.close()
             size = self._file(leg.recording_id, leg.id).stat().st_size if leg.sinks else 0

@@ -19,6 +19,7 @@ from core.tasks import TaskHolder
 from glossary.phrase_audio import PhraseAudioStore
 from glossary.reviewers import ReviewerGrants
 from glossary.term_store import TermStore
+from media.memory import FreedMemory
 from media.precall import PrecallTests
 from media.recording_cipher import MasterKeys
 from media.recording_store import RecordingStore
@@ -76,6 +77,7 @@ class Services:
     board_feed: BoardFeed
     precall: PrecallTests
     recordings: Recordings
+    freed_memory: FreedMemory
     terms: TermStore
     reviewers: ReviewerGrants
     phrase_audio: PhraseAudioStore
@@ -85,6 +87,7 @@ class Services:
         await self.timed.stop()
         await self.precall.close()
         await self.recordings.close()  # seals every file still being written
+        await self.freed_memory.close()
         await self.tasks.close()
         await self.store.close()
         await self.db.close()
@@ -117,6 +120,7 @@ def build_services(settings: Settings, clock: Clock, notifier: Notifier) -> Serv
     presence = PresenceService(store, clock)
     records = CallRecords(db)
     timed = TimedWork.from_settings(settings)
+    freed_memory = FreedMemory()
 
     async def still_recording(call_id: str, recording_id: str) -> bool:
         return await calls.recording.is_recording(call_id, recording_id)
@@ -130,6 +134,7 @@ def build_services(settings: Settings, clock: Clock, notifier: Notifier) -> Serv
         timed,
         still_recording,
         RecordingLimits(max_duration_s=settings.recording_max_s),
+        freed_memory.peer_closed,
     )
     calls = CallService(
         store,
@@ -192,8 +197,9 @@ def build_services(settings: Settings, clock: Clock, notifier: Notifier) -> Serv
         timed,
         live_board,
         BoardFeed(live_board, notifier, clock, tasks),
-        PrecallTests(clock, tasks),
+        PrecallTests(clock, tasks, peer_closed=freed_memory.peer_closed),
         recordings,
+        freed_memory,
         terms=TermStore(db, clock),
         reviewers=ReviewerGrants(db, clock),
         phrase_audio=PhraseAudioStore(db, clock),
