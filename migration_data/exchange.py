@@ -7,7 +7,7 @@ figures (:mod:`publication`); a version they may not see is as absent as one tha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -19,6 +19,7 @@ from migration_data.activity import ActivitySource, activity_cells
 from migration_data.authorities import AuthorityCode
 from migration_data.cell_blob import StoredCells
 from migration_data.cells import EncodedCells, RawCells
+from migration_data.cross_checks import returns_against_orders
 from migration_data.disclosure import DisclosurePolicy, PublishedCells
 from migration_data.errors import UploadRefused
 from migration_data.issues import ValidationReport
@@ -66,6 +67,10 @@ class VersionCells:
     published: PublishedCells | None  # for everyone else
 
 
+RETURNED, ORDERED = "EI_RETURNED", "EI_ORDERED"
+COUNTERPARTS = {RETURNED: ORDERED, ORDERED: RETURNED}
+
+
 class MigrationDataExchange:
     def __init__(
         self, store: MigrationDataStore, activity: ActivitySource, policy: DisclosurePolicy | None = None
@@ -85,7 +90,7 @@ class MigrationDataExchange:
         authority = access.require_submitter(member)
         flow = dataflow(flow_id)
         period = Period.parse(period_text, flow.frequency)
-        figures = _validated(flow, period, raw, source)
+        figures = await self._cross_checked(authority, flow, period, _validated(flow, period, raw, source))
         return self._view(member, await self._store.create(who.user_id, authority, flow, period, figures))
 
     async def correct(
@@ -97,6 +102,7 @@ class MigrationDataExchange:
         if record.authority != authority:
             raise Forbidden("only the reporting authority corrects its figures")
         figures = _validated(record.flow, record.period, raw, source)
+        figures = await self._cross_checked(authority, record.flow, record.period, figures)
         return self._view(member, await self._store.correct(who.user_id, submission_id, version, figures))
 
     async def move(
@@ -181,6 +187,29 @@ class MigrationDataExchange:
     ) -> list[tuple[AuthorityCode, Period, PublishedCells]]:
         accepted = await self._store.accepted_cells(flow, periods)
         return [(authority, period, published(stored, self.policy)) for authority, period, stored in accepted]
+
+    async def _cross_checked(
+        self, authority: str, flow: Dataflow, period: Period, figures: NewFigures
+    ) -> NewFigures:
+        """Add the warnings that need another of the authority's submissions: returns against orders to
+        leave for the same period (either may arrive first; the later one carries the warning)."""
+        counterpart = COUNTERPARTS.get(flow.id)
+        if counterpart is None or not figures.report.ok:
+            return figures
+        other = await self._latest_cells(authority, counterpart, str(period))
+        if other is None:
+            return figures
+        mine = figures.cells.cells
+        returned, ordered = (mine, other) if flow.id == RETURNED else (other, mine)
+        extra = returns_against_orders(returned, ordered)
+        report = replace(figures.report, warnings=(*figures.report.warnings, *extra))
+        return replace(figures, report=report)
+
+    async def _latest_cells(self, authority: str, flow_id: str, period: str) -> EncodedCells | None:
+        found = await self._store.submissions(authority, flow_id, period)
+        if not found or not found[0].versions:
+            return None
+        return (await self._store.cells(found[0].id, found[0].versions[-1].number)).cells
 
     async def _visible(self, member: Reader, submission_id: str) -> SubmissionRecord:
         if not 1 <= len(submission_id) <= 32:

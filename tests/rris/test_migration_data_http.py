@@ -484,3 +484,30 @@ async def test_an_upload_over_the_size_limit_is_refused_unread(
     status, body = await users["do.a"].upload(url, b"CITIZEN,SEX,AGE,OBS_VALUE\r\n", "application/pdf")
     assert (status, error(body)) == (400, "invalid_input")
     assert await stored(server) == [0, 0]
+
+
+async def test_more_returned_than_ordered_to_leave_is_a_warning_on_whichever_arrives_second(
+    users: dict[str, User],
+) -> None:
+    ordered = [
+        {"CITIZEN": "TOTAL", "SEX": "T", "AGE": "TOTAL", "OBS_VALUE": 4},
+        {"CITIZEN": "MA", "SEX": "T", "AGE": "TOTAL", "OBS_VALUE": 4},
+    ]
+    returned = [
+        {"CITIZEN": c, "RETURN_TYPE": "TOTAL", "ASSISTANCE": "TOTAL", "C_DEST": "TOTAL", "OBS_VALUE": 9}
+        for c in ("TOTAL", "MA")
+    ]
+    alone = await users["do.a"].create("2025-Q4", returned, flow="EI_RETURNED")
+    assert alone["state"] == "validated"
+    assert alone["report"]["warnings"] == []  # nothing to compare with yet
+
+    made = await users["do.a"].create("2025-Q4", ordered, flow="EI_ORDERED")
+    assert made["state"] == "validated"  # a warning, not an error: it may still be submitted
+    warnings = {(w["rule"], w["message"]) for w in made["report"]["warnings"]}
+    assert warnings == {
+        ("returns_within_orders", "CITIZEN=TOTAL: 9 returned but 4 ordered to leave"),
+        ("returns_within_orders", "CITIZEN=MA: 9 returned but 4 ordered to leave"),
+    }
+    # Another authority's orders are not this one's.
+    other = await users["do.b"].create("2025-Q4", ordered, flow="EI_ORDERED")
+    assert other["report"]["warnings"] == []
