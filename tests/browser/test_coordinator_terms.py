@@ -182,7 +182,11 @@ async def test_a_malformed_import_names_the_line_and_reason_and_changes_nothing(
     await page.get_by_label("TBX or CSV file to import").set_input_files(
         {"name": "terms.csv", "mimeType": "text/csv", "buffer": BAD_CSV.encode()}
     )
-    await page.get_by_role("button", name="Import", exact=True).click()
+    await (
+        page.get_by_role("form", name="Import and export")
+        .get_by_role("button", name="Import", exact=True)
+        .click()
+    )
     result = page.locator("#terms-import-result")
     await expect(result).to_have_text(
         "The file was refused (line 3: unknown language tag 'xx'). Nothing was changed."
