@@ -1,7 +1,7 @@
 // Phrase recordings in the console: a coordinator uploads a recording of a phrasebook phrase in one of its
 // languages, with who spoke it, and plays or deletes the ones there are. The server decodes every upload
 // before keeping it, so the page only sends the file as it is, with its own type.
-import { ApiError, api } from "./api.js";
+import { ApiError, api, postBytes } from "./api.js";
 import { onLanguageChange, t } from "./i18n.js";
 import { button, cell, failure } from "./coordinator_dom.js";
 
@@ -26,28 +26,6 @@ export function languageOptions(languages) {
     const label = entry.native_name && entry.native_name !== entry.name ? `${entry.name} — ${entry.native_name}` : entry.name;
     return new Option(label, entry.tag);
   });
-}
-
-/** POST a file as the request body with its own Content-Type (api() sends JSON only); the answer's JSON. */
-export async function sendFile(path, file, contentType, csrfToken) {
-  const response = await fetch(path, {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { Accept: "application/json", "Content-Type": contentType, "X-CSRF-Token": csrfToken },
-    body: file,
-  });
-  const text = await response.text();
-  let body = null;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    body = null;
-  }
-  if (!response.ok) {
-    const error = body?.error ?? {};
-    throw new ApiError(response.status, error.code || `http_${response.status}`, error.message || text);
-  }
-  return body;
 }
 
 function explain(error) {
@@ -146,7 +124,7 @@ export async function mountPhraseAudio(session) {
       `/api/phrasebook/audio/${encodeURIComponent(phraseSelect.value)}/${encodeURIComponent(languageSelect.value)}` +
       `?provenance=${encodeURIComponent(provenance.value.trim())}`;
     try {
-      const stored = await sendFile(path, file, file.type || "application/octet-stream", session.csrf_token);
+      const stored = await postBytes(path, file, file.type || "application/octet-stream");
       report(
         t("phrase_audio.uploaded", {
           phrase: phraseLabel(stored.phrase_id),

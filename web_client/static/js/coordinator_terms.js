@@ -2,11 +2,11 @@
 // and edit terms (each save names the version it was read at, so a concurrent edit is refused rather than
 // overwritten), move entries through review when the user holds the reviewer permission, grant that
 // permission, and exchange the whole terminology as TBX or CSV.
-import { api } from "./api.js";
+import { api, postBytes } from "./api.js";
 import { onLanguageChange, t } from "./i18n.js";
 import { button, cell, dateTime, failure } from "./coordinator_dom.js";
 import { mountTermForm } from "./coordinator_term_form.js";
-import { languageOptions, phrasebookData, sendFile } from "./coordinator_phrase_audio.js";
+import { languageOptions, phrasebookData } from "./coordinator_phrase_audio.js";
 
 const $ = (id) => document.getElementById(id);
 // What a reviewer may do from each status: the server's table (glossary/review.py), as buttons.
@@ -312,7 +312,7 @@ function mountExchange(session, search) {
     }
     try {
       const path = `/api/terms/import?format=${format}`;
-      const { imported } = await sendFile(path, file, IMPORT_TYPES[format], session.csrf_token);
+      const { imported } = await postBytes(path, file, IMPORT_TYPES[format]);
       report(result, t("terms.imported", { count: imported }), "saved");
       fileInput.value = "";
       await search();
