@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import socket
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Self
 
 import aiohttp
 import pytest
@@ -57,6 +59,39 @@ async def post_login(
 ) -> tuple[int, dict[str, Any]]:
     async with http.post("/api/login", json={"username": username, "password": password}, **kwargs) as resp:
         return resp.status, await resp.json()
+
+
+@dataclass
+class ApiUser:
+    """A signed-in HTTP client: its cookie jar and CSRF token; answers are (status, JSON) pairs."""
+
+    http: aiohttp.ClientSession
+    csrf: str
+
+    @classmethod
+    async def log_in(cls, http: aiohttp.ClientSession, username: str) -> Self:
+        status, body = await post_login(http, username)
+        assert status == 200, body
+        return cls(http, body["csrf_token"])
+
+    async def get(self, path: str) -> tuple[int, Any]:
+        async with self.http.get(path) as resp:
+            return resp.status, await resp.json()
+
+    async def get_file(self, path: str) -> tuple[int, str, bytes]:
+        async with self.http.get(path) as resp:
+            return resp.status, resp.content_type, await resp.read()
+
+    async def request(self, method: str, path: str, body: object = None) -> tuple[int, Any]:
+        async with self.http.request(method, path, json=body, headers={"X-CSRF-Token": self.csrf}) as resp:
+            return resp.status, await resp.json()
+
+    async def post_bytes(
+        self, path: str, data: bytes | io.BytesIO | str, content_type: str, method: str = "POST"
+    ) -> tuple[int, Any]:
+        headers = {"X-CSRF-Token": self.csrf, "Content-Type": content_type}
+        async with self.http.request(method, path, data=data, headers=headers) as resp:
+            return resp.status, await resp.json()
 
 
 async def get_json(http: aiohttp.ClientSession, path: str, **kwargs: Any) -> tuple[int, dict[str, Any]]:

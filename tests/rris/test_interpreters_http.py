@@ -3,10 +3,8 @@ nothing, and each authority's list kept to that authority and the operator."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-import aiohttp
 import pytest
 
 from core.accounts import Role
@@ -17,7 +15,7 @@ from core.models import (
     InterpreterSpecialisationRow,
     OrganisationExclusionRow,
 )
-from tests.rris.conftest import HttpFactory, count_rows, post_login
+from tests.rris.conftest import ApiUser, HttpFactory, count_rows
 from tests.support.server import RunningServer
 from tests.support.world import PASSWORD, World
 
@@ -30,31 +28,18 @@ PROFILE_TABLES = (
 UNKNOWN_ID = "f" * 32
 
 
-@dataclass
-class User:
-    http: aiohttp.ClientSession
-    csrf: str
-
-    async def get(self, path: str) -> tuple[int, Any]:
-        async with self.http.get(path) as resp:
-            return resp.status, await resp.json()
-
+class User(ApiUser):
     async def put(self, path: str, body: object, *, csrf: bool = True) -> tuple[int, Any]:
         headers = {"X-CSRF-Token": self.csrf} if csrf else {}
         async with self.http.put(path, json=body, headers=headers) as resp:
             return resp.status, await resp.json()
 
     async def put_raw(self, path: str, data: str) -> tuple[int, Any]:
-        headers = {"X-CSRF-Token": self.csrf, "Content-Type": "application/json"}
-        async with self.http.put(path, data=data, headers=headers) as resp:
-            return resp.status, await resp.json()
+        return await self.post_bytes(path, data, "application/json", method="PUT")
 
 
 async def login(http: HttpFactory, username: str) -> User:
-    session = http()
-    status, body = await post_login(session, username)
-    assert status == 200, body
-    return User(session, body["csrf_token"])
+    return await User.log_in(http(), username)
 
 
 def profile_path(world: World, username: str) -> str:

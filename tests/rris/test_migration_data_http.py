@@ -8,7 +8,6 @@ import csv
 import io
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -28,7 +27,7 @@ from migration_data.authorities import KOSOVO_FOOTNOTE
 from migration_data.demo import load_demo_submissions
 from rris.app import create_app, services_of
 from rris.http.migration_data import MAX_UPLOAD_BYTES, XLSX
-from tests.rris.conftest import HttpFactory, count_rows, post_login
+from tests.rris.conftest import ApiUser, HttpFactory, count_rows
 from tests.support.server import RunningServer
 from tests.support.world import PASSWORD, World
 
@@ -63,27 +62,12 @@ async def server(settings: Settings) -> AsyncIterator[RunningServer]:
         await runner.cleanup()
 
 
-@dataclass
-class User:
-    http: aiohttp.ClientSession
-    csrf: str
-
-    async def get(self, path: str) -> tuple[int, Any]:
-        async with self.http.get(path) as resp:
-            return resp.status, await resp.json()
-
-    async def get_file(self, path: str) -> tuple[int, str, bytes]:
-        async with self.http.get(path) as resp:
-            return resp.status, resp.content_type, await resp.read()
-
+class User(ApiUser):
     async def send(self, path: str, body: object = None) -> tuple[int, Any]:
-        async with self.http.post(path, json=body, headers={"X-CSRF-Token": self.csrf}) as resp:
-            return resp.status, await resp.json()
+        return await self.request("POST", path, body)
 
     async def upload(self, path: str, data: bytes | io.BytesIO, content_type: str) -> tuple[int, Any]:
-        headers = {"X-CSRF-Token": self.csrf, "Content-Type": content_type}
-        async with self.http.post(path, data=data, headers=headers) as resp:
-            return resp.status, await resp.json()
+        return await self.post_bytes(path, data, content_type)
 
     async def create(
         self, period: str, cells: list[dict[str, Any]], flow: str = "ASY_PEND"
@@ -96,9 +80,7 @@ class User:
 
 
 async def login(http: aiohttp.ClientSession, username: str) -> User:
-    status, body = await post_login(http, username)
-    assert status == 200, body
-    return User(http, body["csrf_token"])
+    return await User.log_in(http, username)
 
 
 @pytest.fixture

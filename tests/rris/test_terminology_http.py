@@ -4,7 +4,6 @@ reviewers review, and files go in and out as TBX and CSV whole or not at all."""
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from glossary.tbx import export_tbx, import_tbx, validate_tbx_basic
 from rris.http.terminology import MAX_IMPORT_BYTES
 from tests.conftest import make_settings
 from tests.glossary.terms_fixture import TERMS
-from tests.rris.conftest import HttpFactory, count_rows, post_login
+from tests.rris.conftest import ApiUser, HttpFactory, count_rows
 from tests.support.server import RunningServer, running_server
 from tests.support.world import World, build_world
 
@@ -30,35 +29,20 @@ ASYLUM = {
 CONTENT_TYPES = {"tbx": "application/xml", "csv": "text/csv"}
 
 
-@dataclass
-class User:
-    http: aiohttp.ClientSession
-    csrf: str
-
-    async def get(self, path: str) -> tuple[int, Any]:
-        async with self.http.get(path) as resp:
-            return resp.status, await resp.json()
-
-    async def get_file(self, path: str) -> tuple[int, str, bytes]:
-        async with self.http.get(path) as resp:
-            return resp.status, resp.content_type, await resp.read()
-
+class User(ApiUser):
     async def send(self, method: str, path: str, body: object = None) -> tuple[int, Any]:
-        async with self.http.request(method, path, json=body, headers={"X-CSRF-Token": self.csrf}) as resp:
-            return resp.status, await resp.json()
+        return await self.request(method, path, body)
 
     async def upload(
         self, kind: str, data: bytes | io.BytesIO, content_type: str | None = None
     ) -> tuple[int, Any]:
-        headers = {"X-CSRF-Token": self.csrf, "Content-Type": content_type or CONTENT_TYPES[kind]}
-        async with self.http.post(f"/api/terms/import?format={kind}", data=data, headers=headers) as resp:
-            return resp.status, await resp.json()
+        return await self.post_bytes(
+            f"/api/terms/import?format={kind}", data, content_type or CONTENT_TYPES[kind]
+        )
 
 
 async def login(http: aiohttp.ClientSession, username: str) -> User:
-    status, body = await post_login(http, username)
-    assert status == 200, body
-    return User(http, body["csrf_token"])
+    return await User.log_in(http, username)
 
 
 @pytest.fixture
