@@ -206,21 +206,43 @@ async def test_a_runner_that_cannot_renew_its_lock_stops_running_jobs(db_url: st
     b = TimedWork(db_url, RedisLock(redis_url, key, ttl_s=10 * POLL_S), poll_interval_s=POLL_S)
     a.register("reminder", ran_a, RUN_LATE)
     b.register("reminder", ran_b, RUN_LATE)
-    client = Redis.from_url(redis_url)
+    client = Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=5)
+    # This test hung past pytest's 120 s twice under a fully loaded CI machine and never alone; every step is
+    # bounded so that a recurrence names the step that waits.
     try:
-        async with running(a), running(b):
-            assert (a.is_runner, b.is_runner) == (True, False)
+        async with step("start a", 30):
+            await a.start()
+        async with step("start b", 30):
+            await b.start()
+        assert (a.is_runner, b.is_runner) == (True, False)
+        async with step("take the key", 10):
             await client.set(key, "another-holder", px=60_000)  # as if a's key expired and was taken
-            await eventually(lambda: not a.is_runner)
+        await eventually(lambda: not a.is_runner)
+        async with step("schedule", 30):
             await a.schedule("reminder", "b1", soon(0.1))
-            await asyncio.sleep(4 * POLL_S)
-            assert (ran_a.subjects, ran_b.subjects) == ([], [])
+        await asyncio.sleep(4 * POLL_S)
+        assert (ran_a.subjects, ran_b.subjects) == ([], [])
+        async with step("free the key", 10):
             await client.delete(key)  # the other holder is gone: one of the two takes over
-            await eventually(lambda: ran_a.subjects + ran_b.subjects == ["b1"])
-            await asyncio.sleep(3 * POLL_S)
-            assert ran_a.subjects + ran_b.subjects == ["b1"]
+        await eventually(lambda: ran_a.subjects + ran_b.subjects == ["b1"])
+        await asyncio.sleep(3 * POLL_S)
+        assert ran_a.subjects + ran_b.subjects == ["b1"]
     finally:
+        async with step("stop a", 40):
+            await a.stop()
+        async with step("stop b", 40):
+            await b.stop()
         await client.aclose()
+
+
+@asynccontextmanager
+async def step(name: str, within_s: float) -> AsyncIterator[None]:
+    """Fail naming ``name`` when it takes longer than ``within_s`` (instead of hanging the test)."""
+    try:
+        async with asyncio.timeout(within_s):
+            yield
+    except TimeoutError:
+        raise AssertionError(f"{name}: not done within {within_s} s") from None
 
 
 async def test_a_scan_waiting_for_the_sqlite_write_lock_does_not_freeze_the_loop(db_url: str) -> None:
