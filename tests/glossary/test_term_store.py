@@ -29,14 +29,10 @@ from glossary.term_store import StoredTerm, TermChanged, TermStore
 from glossary.terminology import EntryText, PartOfSpeech, Term, TermEntry, new_term
 from rris.services import Services
 from tests.glossary.terms_fixture import TERMS
-from tests.support.migrated import migrated_services
+from tests.support.migrated import BOTH_DATABASES, backend_of, migrated_services
 from tests.support.rows import count_rows
 from tests.support.world import World, build_world
 
-# Tests whose outcome rests on the database's transactions run on both; the rest on SQLite alone.
-BOTH_DATABASES = pytest.mark.parametrize(
-    "services", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
-)
 TABLES = (TermRow, TermEntryRow, TermVersionRow)
 ASYLUM_EN = EntryText("en", "asylum", "RRIS", PartOfSpeech.NOUN)
 ASYLUM_PS = EntryText("ps", "پناه", "RRIS draft")
@@ -51,7 +47,7 @@ def clock() -> FakeClock:
 async def services(
     request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock
 ) -> AsyncIterator[Services]:
-    async with migrated_services(getattr(request, "param", "sqlite"), tmp_path, clock) as made:
+    async with migrated_services(backend_of(request), tmp_path, clock) as made:
         yield made
 
 

@@ -29,13 +29,10 @@ from migration_data.template import dataflow
 from migration_data.validation import validate_upload
 from rris.services import Services
 from tests.migration_data.cells_fixture import present_csv, replace_value
-from tests.support.migrated import migrated_services
+from tests.support.migrated import BOTH_DATABASES, backend_of, migrated_services
 from tests.support.rows import count_rows
 from tests.support.world import World, build_world
 
-BOTH_DATABASES = pytest.mark.parametrize(
-    "services", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
-)
 S = SubmissionState
 FLOW = dataflow("ASY_PEND")  # monthly, citizen x sex x age: the fixture's shape
 RS = AuthorityCode("RS")
@@ -52,7 +49,7 @@ def clock() -> FakeClock:
 async def services(
     request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock
 ) -> AsyncIterator[Services]:
-    async with migrated_services(getattr(request, "param", "sqlite"), tmp_path, clock) as made:
+    async with migrated_services(backend_of(request), tmp_path, clock) as made:
         yield made
 
 

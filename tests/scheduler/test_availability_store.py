@@ -26,7 +26,7 @@ from scheduler.availability_store import (
     pattern_from_json,
     pattern_to_json,
 )
-from tests.support.migrated import migrated_services
+from tests.support.migrated import BOTH_DATABASES, backend_of, migrated_services
 from tests.support.rows import count_rows
 from tests.support.world import World, build_world
 
@@ -58,15 +58,9 @@ HOURS = Availability(
 MORNINGS = Availability("Europe/Skopje", (WeeklySlot(Weekday.TUESDAY, time(7), time(11)),))
 
 
-# Tests whose outcome rests on the database's locking run on both; the rest on SQLite alone.
-BOTH_DATABASES = pytest.mark.parametrize(
-    "services", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
-)
-
-
 @pytest.fixture
 async def services(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Services]:
-    async with migrated_services(getattr(request, "param", "sqlite"), tmp_path, FakeClock()) as made:
+    async with migrated_services(backend_of(request), tmp_path, FakeClock()) as made:
         yield made
 
 

@@ -31,7 +31,7 @@ from scheduler.rosters import (
     roster_scope,
 )
 from scheduler.timers import RecordingTimers
-from tests.support.migrated import migrated_services
+from tests.support.migrated import BOTH_DATABASES, backend_of, migrated_services
 from tests.support.rows import count_rows
 from tests.support.world import World, build_world
 
@@ -101,15 +101,9 @@ class Roster:
         self.clock.advance((instant - self.clock.now()).total_seconds())
 
 
-# Tests whose outcome rests on the database's locking run on both; the rest on SQLite alone.
-BOTH_DATABASES = pytest.mark.parametrize(
-    "services", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
-)
-
-
 @pytest.fixture
 async def services(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Services]:
-    async with migrated_services(getattr(request, "param", "sqlite"), tmp_path, FakeClock(NOW)) as made:
+    async with migrated_services(backend_of(request), tmp_path, FakeClock(NOW)) as made:
         yield made
 
 

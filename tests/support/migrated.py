@@ -6,12 +6,25 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
+
 from core.clock import FakeClock
 from core.migrate import upgrade
 from rris.services import Services, build_services
 from tests.conftest import make_settings
 from tests.support.domain import RecordingNotifier
 from tests.support.external import fresh_postgres_database
+
+# Tests whose outcome rests on the database's transactions run on both (a module's ``services`` fixture reads
+# the backend with ``backend_of``); the rest on SQLite alone.
+BOTH_DATABASES = pytest.mark.parametrize(
+    "services", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+
+
+def backend_of(request: pytest.FixtureRequest) -> str:
+    """The backend a ``services`` fixture is parametrized with: SQLite unless BOTH_DATABASES asks for more."""
+    return str(getattr(request, "param", "sqlite"))
 
 
 @asynccontextmanager
